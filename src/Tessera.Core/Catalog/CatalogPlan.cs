@@ -1,0 +1,3 @@
+namespace Tessera.Catalog;
+
+public sealed record CatalogPlan(string Id, string Name);

@@ -1,0 +1,126 @@
+using System.Diagnostics.CodeAnalysis;
+using Tessera.Catalog;
+using Tessera.Errors;
+
+namespace Tessera.Policies;
+
+/// <summary>
+/// Applies the catalog rules to an authorization: R1 (source → target with roles), R2 (both sides name their account),
+/// R4 (only supported pairs and roles) and R5 (the scope forms). Shape problems were already caught by the wire parser.
+/// </summary>
+public sealed class AuthorizationPolicyValidator(ServiceCatalog catalog)
+{
+    public bool TryValidate(PolicyDraft draft, [NotNullWhen(true)] out ValidatedPolicy? policy, [NotNullWhen(false)] out TesseraError? error)
+    {
+        error = Check(draft, out var roles);
+        policy = error is null ? new ValidatedPolicy(draft.Type, draft.Description, draft.Subject, roles, draft.Resource) : null;
+        return error is null;
+    }
+
+    private TesseraError? Check(PolicyDraft draft, out List<string> canonicalRoles)
+    {
+        canonicalRoles = [];
+        if (draft.Type != PolicyType.Authorization)
+            return TesseraError.Unsupported("only policies of type 'authorization' are supported here");
+        if (draft.Description is { Length: > PolicyLimits.MaxDescriptionLength })
+            return TesseraError.BadRequest($"description must be at most {PolicyLimits.MaxDescriptionLength} characters");
+
+        if ((CheckAttributes(draft.Subject, "subject") ?? CheckAttributes(draft.Resource, "resource")) is { } shapeError)
+            return shapeError;
+
+        var sourceName = Value(draft.Subject, AttributeNames.ServiceName);
+        var targetName = Value(draft.Resource, AttributeNames.ServiceName);
+        if (Value(draft.Subject, AttributeNames.AccountId) is null)
+            return TesseraError.BadRequest("subject must include the attribute 'accountId' (the source's account)");
+        if (Value(draft.Resource, AttributeNames.AccountId) is null)
+            return TesseraError.BadRequest("resource must include the attribute 'accountId' (the account that owns the target)");
+        if (sourceName is null)
+            return TesseraError.BadRequest("subject must include the attribute 'serviceName' (the source service)");
+        if (targetName is null)
+            return TesseraError.BadRequest("resource must include the attribute 'serviceName' (the target service)");
+
+        var source = catalog.FindService(sourceName);
+        if (source is null)
+            return TesseraError.BadRequest($"subject serviceName '{sourceName}' is not a service in the catalog (see GET /v1/catalog/services)");
+        var target = catalog.FindService(targetName);
+        if (target is null)
+            return TesseraError.BadRequest($"resource serviceName '{targetName}' is not a service in the catalog (see GET /v1/catalog/services)");
+
+        var pair = target.FindAuthorizationFrom(source.Name);
+        if (pair is null)
+        {
+            return new TesseraError(400, ErrorCodes.RoleNotSupported,
+                $"{target.Name} does not accept authorizations from {source.Name}. Valid roles are NONE " +
+                $"(GET /v2/roles?service_name={target.Name}&source_service_name={source.Name}&policy_type=authorization)");
+        }
+
+        if ((CheckScope(draft.Subject, "subject", source.ResourceTypes) ?? CheckScope(draft.Resource, "resource", pair.ResourceTypes)) is { } scopeError)
+            return scopeError;
+
+        if (draft.RoleIds.Count == 0)
+            return TesseraError.BadRequest("roles must name at least one role");
+        foreach (var roleId in draft.RoleIds)
+        {
+            var role = catalog.ResolveRole(target, roleId);
+            if (role is null || !pair.Roles.Contains(role))
+            {
+                return new TesseraError(400, ErrorCodes.RoleNotSupported,
+                    $"role '{roleId}' cannot be granted to {source.Name} on {target.Name}. Valid roles are " +
+                    string.Join(", ", pair.Roles.Select(r => $"{r.DisplayName} ({r.Crn})")));
+            }
+            if (canonicalRoles.Contains(role.Crn))
+                return TesseraError.BadRequest($"role '{role.DisplayName}' ({role.Crn}) is listed more than once");
+            canonicalRoles.Add(role.Crn);
+        }
+        return null;
+    }
+
+    private static TesseraError? CheckAttributes(IReadOnlyList<AttributeConstraint> attributes, string side)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var attribute in attributes)
+        {
+            if (!AttributeNames.Authorization.Contains(attribute.Name))
+            {
+                return TesseraError.BadRequest(
+                    $"{side} attribute '{attribute.Name}' is not supported in an authorization; use {string.Join(", ", AttributeNames.Authorization)}");
+            }
+            if (!seen.Add(attribute.Name))
+                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}' appears more than once");
+            if (attribute.Operator == AttributeOperator.StringExists)
+                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}': operator 'stringExists' is not supported in v1 policies");
+            if (attribute.Value.Length is 0 or > PolicyLimits.MaxValueLength)
+                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}' must have a value of 1 to {PolicyLimits.MaxValueLength} characters");
+            if (attribute.Operator == AttributeOperator.StringMatch && attribute.Name is AttributeNames.AccountId or AttributeNames.ServiceName)
+                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}' must use 'stringEquals': the account and service of an authorization are exact");
+        }
+        return null;
+    }
+
+    // R5: a side is scoped to all instances, one resource group, or one instance (optionally narrowed to a resource type and resource).
+    private static TesseraError? CheckScope(IReadOnlyList<AttributeConstraint> attributes, string side, IReadOnlyList<string> allowedTypes)
+    {
+        if (Value(attributes, AttributeNames.ServiceInstance) is not null && Value(attributes, AttributeNames.ResourceGroupId) is not null)
+            return TesseraError.BadRequest($"{side} may name either 'serviceInstance' or 'resourceGroupId', not both");
+
+        var resourceType = Value(attributes, AttributeNames.ResourceType);
+        if (Value(attributes, AttributeNames.Resource) is not null && resourceType is null)
+            return TesseraError.BadRequest($"{side} attribute 'resource' needs 'resourceType' to say what kind of resource it names");
+        if (resourceType is not null && !allowedTypes.Contains(resourceType))
+        {
+            var valid = allowedTypes.Count == 0 ? "none" : string.Join(", ", allowedTypes);
+            return TesseraError.BadRequest($"{side} resourceType '{resourceType}' is not allowed here; valid resource types: {valid}");
+        }
+        return null;
+    }
+
+    private static string? Value(IReadOnlyList<AttributeConstraint> attributes, string name)
+    {
+        foreach (var attribute in attributes)
+        {
+            if (attribute.Name == name)
+                return attribute.Value;
+        }
+        return null;
+    }
+}

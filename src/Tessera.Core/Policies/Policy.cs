@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Tessera.Policies;
+
+/// <summary>
+/// The one internal form of a policy. The v1 and v2 wire views map to and from it; the store keeps it.
+/// <see cref="AccountId"/> is the owning account: the target's account for an authorization (R2).
+/// </summary>
+public sealed record Policy
+{
+    public required string Id { get; init; }
+    public required PolicyType Type { get; init; }
+    public required string AccountId { get; init; }
+    public string? Description { get; init; }
+    public required IReadOnlyList<AttributeConstraint> Subject { get; init; }
+    /// <summary>Role CRNs in their canonical spelling, in the order the client gave them.</summary>
+    public required IReadOnlyList<string> Roles { get; init; }
+    public required IReadOnlyList<AttributeConstraint> Resource { get; init; }
+    public PolicyState State { get; init; } = PolicyState.Active;
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required string CreatedById { get; init; }
+    public required DateTimeOffset LastModifiedAt { get; init; }
+    public required string LastModifiedById { get; init; }
+    /// <summary>The store revision of the last change to this policy.</summary>
+    public long Revision { get; init; }
+    /// <summary>CouchDB-like <c>&lt;version&gt;-&lt;32 hex&gt;</c>, as IBM sends it; changes on every write.</summary>
+    public string ETag { get; init; } = string.Empty;
+
+    public string? SubjectValue(string name) => Find(Subject, name);
+
+    public string? ResourceValue(string name) => Find(Resource, name);
+
+    /// <summary>
+    /// A hash of what the policy grants, independent of attribute and role order and of operator spelling.
+    /// Two active policies with the same fingerprint are duplicates (R6); the store enforces it with a unique index.
+    /// </summary>
+    public string Fingerprint()
+    {
+        var text = new StringBuilder();
+        text.Append(Type.ToWire()).Append('\n');
+        AppendSorted(text, Subject);
+        AppendSorted(text, Resource);
+        foreach (var role in Roles.Order(StringComparer.Ordinal))
+            text.Append(role).Append('\n');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    public static string NewETag(int version) => $"{version}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}";
+
+    /// <summary>The write count encoded in an ETag, so the next one counts on.</summary>
+    public static int ETagVersion(string etag)
+    {
+        var dash = etag.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 && int.TryParse(etag.AsSpan(0, dash), out var version) ? version : 0;
+    }
+
+    private static void AppendSorted(StringBuilder text, IReadOnlyList<AttributeConstraint> attributes)
+    {
+        foreach (var attribute in attributes.OrderBy(a => a.Name, StringComparer.Ordinal))
+            text.Append(attribute.Name).Append('=').Append(attribute.Operator.ToWire()).Append(':').Append(attribute.Value).Append('\n');
+        text.Append("--\n");
+    }
+
+    private static string? Find(IReadOnlyList<AttributeConstraint> attributes, string name)
+    {
+        foreach (var attribute in attributes)
+        {
+            if (attribute.Name == name)
+                return attribute.Value;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,10 @@
+namespace Tessera.Policies;
+
+/// <summary>Hard caps on what a client can put in a policy (IBM documents 1–1000 characters per attribute value).</summary>
+public static class PolicyLimits
+{
+    public const int MaxValueLength = 1000;
+    public const int MaxDescriptionLength = 300;
+    public const int MaxAttributes = 10;
+    public const int MaxRoles = 20;
+}

@@ -1,0 +1,7 @@
+namespace Tessera.Policies;
+
+public enum PolicyState
+{
+    Active,
+    Deleted,
+}

@@ -1,0 +1,7 @@
+namespace Tessera.Policies;
+
+public enum PolicyType
+{
+    Access,
+    Authorization,
+}

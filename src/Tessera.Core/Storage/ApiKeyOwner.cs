@@ -1,0 +1,5 @@
+using Tessera.Model;
+
+namespace Tessera.Storage;
+
+public sealed record ApiKeyOwner(ApiKey Key, Identity Identity);
