@@ -1,1 +1,98 @@
-var app = WebApplication.CreateBuilder(args).Build(); app.Run(); public partial class Program;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using Tessera.Catalog;
+using Tessera.Errors;
+using Tessera.Policies;
+using Tessera.Server;
+using Tessera.Server.Catalog;
+using Tessera.Server.Errors;
+using Tessera.Server.Health;
+using Tessera.Server.Hosting;
+using Tessera.Server.Http;
+using Tessera.Server.Identity;
+using Tessera.Server.Policies;
+using Tessera.Server.Roles;
+using Tessera.Storage;
+using Tessera.Storage.Sqlite;
+
+var builder = WebApplication.CreateBuilder(args);
+
+var options = TesseraOptions.FromConfiguration(builder.Configuration);
+ServiceCatalog catalog;
+try
+{
+    catalog = ServiceCatalog.LoadBuiltIn(options.CatalogFile);
+}
+catch (CatalogException ex)
+{
+    await Console.Error.WriteLineAsync($"Tessera cannot start: {ex.Message}");
+    return 2;
+}
+
+builder.Services.AddSingleton(Options.Create(options));
+builder.Services.AddSingleton(catalog);
+builder.Services.AddSingleton<AuthorizationPolicyValidator>();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(new SqliteStoreOptions { DataDirectory = options.DataDirectory });
+builder.Services.AddSingleton<SqliteStore>();
+builder.Services.AddSingleton<ITesseraStore>(services => services.GetRequiredService<SqliteStore>());
+builder.Services.AddSingleton<TokenService>();
+builder.Services.AddSingleton<Bootstrapper>();
+builder.Services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+// Deny by default: an endpoint is public only when it says AllowAnonymous.
+builder.Services.AddAuthorizationBuilder()
+    .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
+
+var app = builder.Build();
+
+var store = app.Services.GetRequiredService<ITesseraStore>();
+await store.MigrateAsync(CancellationToken.None);
+await app.Services.GetRequiredService<TokenService>().InitializeAsync(store, CancellationToken.None);
+await app.Services.GetRequiredService<Bootstrapper>().BootstrapIfEmptyAsync(Console.Out, CancellationToken.None);
+
+app.UseTransactionIds();
+app.UseExceptionHandler(errorApp => errorApp.Run(context =>
+{
+    // Bad input is answered before it gets here; what arrives is a bug or a broken store, and says so without detail.
+    var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+    return error is BadHttpRequestException bad
+        ? ErrorResults.WriteAsync(context, bad.StatusCode, ErrorCodes.InvalidBody, bad.Message)
+        : ErrorResults.WriteAsync(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "Tessera could not process the request.");
+}));
+app.UseStatusCodePages(context =>
+{
+    var response = context.HttpContext.Response;
+    return response.StatusCode switch
+    {
+        StatusCodes.Status404NotFound => ErrorResults.WriteAsync(context.HttpContext, 404, ErrorCodes.NotFound, "No such endpoint."),
+        StatusCodes.Status405MethodNotAllowed => ErrorResults.WriteAsync(context.HttpContext, 405, ErrorCodes.MethodNotAllowed, "This endpoint does not support that method."),
+        _ => ErrorResults.WriteAsync(context.HttpContext, response.StatusCode, ErrorCodes.InvalidBody, "The request cannot be processed."),
+    };
+});
+// The Node SDK strips a trailing '/', the Go SDK keeps it: both must reach the same endpoint.
+app.Use((context, next) =>
+{
+    var path = context.Request.Path.Value;
+    if (path is { Length: > 1 } && path.EndsWith('/'))
+        context.Request.Path = path.TrimEnd('/');
+    return next(context);
+});
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealth();
+app.MapIdentity();
+app.MapPolicies();
+app.MapRoles();
+app.MapCatalog();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point, visible to <c>WebApplicationFactory</c> in the tests.</summary>
+public partial class Program;

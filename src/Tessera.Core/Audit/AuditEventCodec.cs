@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -9,6 +10,9 @@ public static class AuditEventCodec
 {
     // CADF eventTime: UTC with milliseconds and a +0000 offset, e.g. 2019-11-26T17:40:30.634+0000.
     private const string EventTimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'+0000'";
+
+    // Events are read by log pipelines, not embedded in HTML: keep '+' and '&' readable instead of \u002B.
+    private static readonly JsonSerializerOptions WriteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string ToJson(AuditEvent e)
     {
@@ -35,7 +39,7 @@ public static class AuditEventCodec
             ["observer"] = new JsonObject { ["name"] = "ActivityTracker" },
             ["meta"] = new JsonObject { ["serviceProviderName"] = e.Action.Split('.')[0], ["userAccountIds"] = new JsonArray(e.AccountId) },
         };
-        return document.ToJsonString();
+        return document.ToJsonString(WriteOptions);
     }
 
     public static AuditEvent FromJson(string json, long revision)
@@ -62,6 +66,4 @@ public static class AuditEventCodec
             Revision = revision,
         };
     }
-
-    public static JsonElement ToElement(AuditEvent e) => JsonDocument.Parse(ToJson(e)).RootElement.Clone();
 }

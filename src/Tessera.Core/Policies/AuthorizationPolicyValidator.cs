@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Tessera.Catalog;
 using Tessera.Errors;
+using Tessera.Model;
 
 namespace Tessera.Policies;
 
@@ -54,7 +55,7 @@ public sealed class AuthorizationPolicyValidator(ServiceCatalog catalog)
                 $"(GET /v2/roles?service_name={target.Name}&source_service_name={source.Name}&policy_type=authorization)");
         }
 
-        if ((CheckScope(draft.Subject, "subject", source.ResourceTypes) ?? CheckScope(draft.Resource, "resource", pair.ResourceTypes)) is { } scopeError)
+        if ((CheckScope(draft.Subject, "subject", source.Name, source.ResourceTypes) ?? CheckScope(draft.Resource, "resource", target.Name, pair.ResourceTypes)) is { } scopeError)
             return scopeError;
 
         if (draft.RoleIds.Count == 0)
@@ -98,10 +99,20 @@ public sealed class AuthorizationPolicyValidator(ServiceCatalog catalog)
     }
 
     // R5: a side is scoped to all instances, one resource group, or one instance (optionally narrowed to a resource type and resource).
-    private static TesseraError? CheckScope(IReadOnlyList<AttributeConstraint> attributes, string side, IReadOnlyList<string> allowedTypes)
+    private static TesseraError? CheckScope(IReadOnlyList<AttributeConstraint> attributes, string side, string serviceName, IReadOnlyList<string> allowedTypes)
     {
-        if (Value(attributes, AttributeNames.ServiceInstance) is not null && Value(attributes, AttributeNames.ResourceGroupId) is not null)
+        var instance = Value(attributes, AttributeNames.ServiceInstance);
+        if (instance is not null && Value(attributes, AttributeNames.ResourceGroupId) is not null)
             return TesseraError.BadRequest($"{side} may name either 'serviceInstance' or 'resourceGroupId', not both");
+
+        // An instance is usually named by its GUID, but IBM's docs also put its CRN there; a CRN must be well-formed and of this service.
+        if (instance is not null && instance.StartsWith("crn:", StringComparison.Ordinal))
+        {
+            if (!Crn.TryParse(instance, out var crn, out var crnError))
+                return TesseraError.BadRequest($"{side} serviceInstance: {crnError}");
+            if (crn.ServiceName != serviceName)
+                return TesseraError.BadRequest($"{side} serviceInstance '{instance}' is an instance of {crn.ServiceName}, not of {serviceName}");
+        }
 
         var resourceType = Value(attributes, AttributeNames.ResourceType);
         if (Value(attributes, AttributeNames.Resource) is not null && resourceType is null)

@@ -27,6 +27,16 @@ public sealed record Policy
     /// <summary>CouchDB-like <c>&lt;version&gt;-&lt;32 hex&gt;</c>, as IBM sends it; changes on every write.</summary>
     public string ETag { get; init; } = string.Empty;
 
+    // Records compare lists by reference; a policy is a value, so compare its attribute and role lists by content.
+    public bool Equals(Policy? other) =>
+        other is not null
+        && (Id, Type, AccountId, Description, State, CreatedAt, CreatedById, LastModifiedAt, LastModifiedById, Revision, ETag)
+           == (other.Id, other.Type, other.AccountId, other.Description, other.State, other.CreatedAt, other.CreatedById, other.LastModifiedAt,
+               other.LastModifiedById, other.Revision, other.ETag)
+        && Subject.SequenceEqual(other.Subject) && Roles.SequenceEqual(other.Roles) && Resource.SequenceEqual(other.Resource);
+
+    public override int GetHashCode() => HashCode.Combine(Id, ETag);
+
     public string? SubjectValue(string name) => Find(Subject, name);
 
     public string? ResourceValue(string name) => Find(Resource, name);

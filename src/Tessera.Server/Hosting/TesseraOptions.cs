@@ -1,0 +1,40 @@
+namespace Tessera.Server.Hosting;
+
+/// <summary>
+/// Start-up settings. Each comes from a command-line switch (<c>--data-dir</c>) or its environment variable
+/// (<c>TESSERA_DATA_DIR</c>); the switch wins.
+/// </summary>
+internal sealed class TesseraOptions
+{
+    public required string DataDirectory { get; init; }
+
+    /// <summary>An operator's catalog file that adds services to, or replaces services of, the built-in catalog.</summary>
+    public string? CatalogFile { get; init; }
+
+    /// <summary>The token issuer. IBM's own by default, because Terraform reads it to tell production from staging.</summary>
+    public string Issuer { get; init; } = "https://iam.cloud.ibm.com/identity";
+
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Used instead of a generated key for the operator account's owner on first start (automation).</summary>
+    public string? BootstrapApiKey { get; init; }
+
+    /// <summary>The largest JSON request body accepted; larger ones get a 400.</summary>
+    public int MaxRequestBodyBytes { get; init; } = 64 * 1024;
+
+    public static TesseraOptions FromConfiguration(IConfiguration configuration)
+    {
+        string? Setting(string switchName, string environmentName) =>
+            configuration[switchName] is { Length: > 0 } fromSwitch ? fromSwitch
+            : configuration[environmentName] is { Length: > 0 } fromEnvironment ? fromEnvironment
+            : null;
+
+        return new TesseraOptions
+        {
+            DataDirectory = Path.GetFullPath(Setting("data-dir", "TESSERA_DATA_DIR") ?? "data"),
+            CatalogFile = Setting("catalog", "TESSERA_CATALOG"),
+            Issuer = Setting("issuer", "TESSERA_ISSUER") ?? "https://iam.cloud.ibm.com/identity",
+            BootstrapApiKey = Setting("bootstrap-apikey", "TESSERA_BOOTSTRAP_APIKEY"),
+        };
+    }
+}

@@ -1,0 +1,24 @@
+using System.Security.Claims;
+
+namespace Tessera.Server.Identity;
+
+/// <summary>The authenticated identity behind a request, taken from its verified token.</summary>
+internal sealed record Caller(string IamId, string AccountId, string SubType)
+{
+    public const string IamIdClaim = "iam_id";
+    public const string AccountClaim = "account_bss";
+    public const string SubTypeClaim = "sub_type";
+
+    public static Caller From(ClaimsPrincipal user) => new(
+        user.FindFirstValue(IamIdClaim) ?? throw new InvalidOperationException("an authenticated request has no iam_id claim"),
+        user.FindFirstValue(AccountClaim) ?? throw new InvalidOperationException("an authenticated request has no account claim"),
+        user.FindFirstValue(SubTypeClaim) ?? "user");
+
+    /// <summary>The CADF initiator type of this caller.</summary>
+    public string InitiatorTypeUri => SubType switch
+    {
+        "ServiceId" => "service/security/account/serviceid",
+        "CRN" => "service/security/clientid",
+        _ => "service/security/account/user",
+    };
+}

@@ -1,0 +1,42 @@
+using System.Text.Json.Serialization;
+
+namespace Tessera.Server.Policies;
+
+// The v1 wire view of a policy (reference/ibm-iam-api.md §2.2). Field order follows IBM's responses.
+
+internal sealed record V1Policy(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description,
+    [property: JsonPropertyName("subjects")] IReadOnlyList<V1AttributeList> Subjects,
+    [property: JsonPropertyName("roles")] IReadOnlyList<V1Role> Roles,
+    [property: JsonPropertyName("resources")] IReadOnlyList<V1AttributeList> Resources,
+    [property: JsonPropertyName("href")] string Href,
+    [property: JsonPropertyName("created_at")] string CreatedAt,
+    [property: JsonPropertyName("created_by_id")] string CreatedById,
+    [property: JsonPropertyName("last_modified_at")] string LastModifiedAt,
+    [property: JsonPropertyName("last_modified_by_id")] string LastModifiedById,
+    [property: JsonPropertyName("state")] string State);
+
+internal sealed record V1AttributeList(
+    [property: JsonPropertyName("attributes")] IReadOnlyList<V1Attribute> Attributes);
+
+internal sealed record V1Attribute(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("value")] string Value,
+    [property: JsonPropertyName("operator"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Operator);
+
+internal sealed record V1Role(
+    [property: JsonPropertyName("role_id")] string RoleId,
+    [property: JsonPropertyName("display_name")] string DisplayName,
+    [property: JsonPropertyName("description")] string Description);
+
+internal sealed record V1PolicyList(
+    [property: JsonPropertyName("limit")] int Limit,
+    [property: JsonPropertyName("first")] PageLink First,
+    [property: JsonPropertyName("next"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PageLink? Next,
+    [property: JsonPropertyName("policies")] IReadOnlyList<V1Policy> Policies);
+
+internal sealed record PageLink(
+    [property: JsonPropertyName("href")] string Href,
+    [property: JsonPropertyName("start"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Start = null);

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text.Json;
+using Tessera.Catalog;
+using Tessera.Policies;
+using Tessera.Server.Http;
+
+namespace Tessera.Server.Policies;
+
+/// <summary>Maps between the v1 wire view and the internal policy form, echoing attribute order and operator presence.</summary>
+internal static class V1PolicyMapper
+{
+    private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    public static V1Policy ToWire(Policy policy, ServiceCatalog catalog, string baseUrl)
+    {
+        var target = policy.ResourceValue(AttributeNames.ServiceName) is { } name ? catalog.FindService(name) : null;
+        return new V1Policy(
+            policy.Id,
+            policy.Type.ToWire(),
+            policy.Description,
+            [new V1AttributeList(policy.Subject.Select(ToWire).ToArray())],
+            policy.Roles.Select(roleId => ToWireRole(roleId, target, catalog)).ToArray(),
+            [new V1AttributeList(policy.Resource.Select(ToWire).ToArray())],
+            $"{baseUrl}/v1/policies/{policy.Id}",
+            Format(policy.CreatedAt),
+            policy.CreatedById,
+            Format(policy.LastModifiedAt),
+            policy.LastModifiedById,
+            policy.State.ToWire());
+    }
+
+    /// <summary>Reads a v1 create/replace body. Throws <see cref="BadShapeException"/> with the path of what is wrong.</summary>
+    public static PolicyDraft ReadDraft(JsonElement root)
+    {
+        JsonShape.Object(root, string.Empty);
+        JsonShape.OnlyProperties(root, string.Empty, "type", "subjects", "roles", "resources", "description");
+
+        var typeText = JsonShape.RequiredString(root, string.Empty, "type");
+        if (!PolicyWireNames.TryParseType(typeText, out var type))
+            throw new BadShapeException($"type must be 'authorization' or 'access', not '{typeText}'");
+
+        var subject = ReadSingleAttributeList(root, "subjects");
+        var resource = ReadSingleAttributeList(root, "resources");
+
+        var roles = new List<string>();
+        var index = 0;
+        foreach (var role in JsonShape.Array(JsonShape.RequiredProperty(root, string.Empty, "roles"), "roles", 1, PolicyLimits.MaxRoles))
+        {
+            var path = $"roles[{index++}]";
+            JsonShape.Object(role, path);
+            JsonShape.OnlyProperties(role, path, "role_id", "display_name", "description");
+            roles.Add(JsonShape.RequiredString(role, path, "role_id"));
+        }
+
+        return new PolicyDraft(type, JsonShape.OptionalString(root, string.Empty, "description"), subject, roles, resource);
+    }
+
+    private static List<AttributeConstraint> ReadSingleAttributeList(JsonElement root, string name)
+    {
+        var list = JsonShape.Array(JsonShape.RequiredProperty(root, string.Empty, name), name, 1, 1).First();
+        var listPath = $"{name}[0]";
+        JsonShape.Object(list, listPath);
+        JsonShape.OnlyProperties(list, listPath, "attributes");
+
+        var attributes = new List<AttributeConstraint>();
+        var index = 0;
+        var attributesPath = $"{listPath}.attributes";
+        foreach (var attribute in JsonShape.Array(JsonShape.RequiredProperty(list, listPath, "attributes"), attributesPath, 1, PolicyLimits.MaxAttributes))
+        {
+            var path = $"{attributesPath}[{index++}]";
+            JsonShape.Object(attribute, path);
+            JsonShape.OnlyProperties(attribute, path, "name", "value", "operator");
+            var operatorText = JsonShape.OptionalString(attribute, path, "operator");
+            var op = AttributeOperator.StringEquals;
+            if (operatorText is not null && (!AttributeOperators.TryParse(operatorText, out op) || op == AttributeOperator.StringExists))
+                throw new BadShapeException($"{path}.operator must be 'stringEquals' or 'stringMatch', not '{operatorText}'");
+            attributes.Add(new AttributeConstraint(
+                JsonShape.RequiredString(attribute, path, "name"),
+                JsonShape.RequiredString(attribute, path, "value"),
+                op,
+                operatorText is not null));
+        }
+        return attributes;
+    }
+
+    private static V1Attribute ToWire(AttributeConstraint attribute) =>
+        new(attribute.Name, attribute.Value, attribute.OperatorGiven ? attribute.Operator.ToWire() : null);
+
+    private static V1Role ToWireRole(string roleId, CatalogService? target, ServiceCatalog catalog)
+    {
+        var role = target is null ? null : catalog.ResolveRole(target, roleId);
+        // A role the catalog no longer has (an operator removed it) still shows; Terraform needs a display name.
+        return role is null ? new V1Role(roleId, roleId[(roleId.LastIndexOf(':') + 1)..], string.Empty) : new V1Role(role.Crn, role.DisplayName, role.Description);
+    }
+
+    public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,62 @@
+using Tessera.Catalog;
+using Tessera.Errors;
+using Tessera.Server.Errors;
+
+namespace Tessera.Server.Roles;
+
+/// <summary>
+/// <c>GET /v2/roles</c>: the roles of a service, or, with <c>source_service_name</c> and <c>policy_type=authorization</c>,
+/// exactly the roles that pair supports (R4). An unsupported pair or an unknown service answers with empty lists, as IBM does.
+/// </summary>
+internal static class RolesApi
+{
+    public static IEndpointRouteBuilder MapRoles(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/v2/roles", ListRoles).RequireAuthorization();
+        return routes;
+    }
+
+    private static IResult ListRoles(HttpContext context, ServiceCatalog catalog)
+    {
+        var query = context.Request.Query;
+        var serviceName = query["service_name"].ToString();
+        var sourceName = query["source_service_name"].ToString();
+        var policyType = query["policy_type"].ToString();
+        if (policyType is not ("" or "authorization" or "access"))
+        {
+            return ErrorResults.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidQueryParameter,
+                $"the query parameter 'policy_type' has the invalid value '{policyType}'; expected 'access' or 'authorization'");
+        }
+        if (sourceName.Length > 0 && serviceName.Length == 0)
+        {
+            return ErrorResults.Create(StatusCodes.Status400BadRequest, ErrorCodes.MissingRequiredQueryParameter,
+                "the query parameter 'service_name' (the target) is required with 'source_service_name'");
+        }
+
+        IEnumerable<CatalogRole> roles;
+        if (serviceName.Length == 0)
+        {
+            roles = catalog.PlatformRoles;
+        }
+        else if (catalog.FindService(serviceName) is not { } service)
+        {
+            roles = [];
+        }
+        else if (policyType == "authorization" || sourceName.Length > 0)
+        {
+            roles = sourceName.Length > 0
+                ? service.FindAuthorizationFrom(sourceName)?.Roles ?? []
+                : service.Authorizations.SelectMany(a => a.Roles).Distinct();
+        }
+        else
+        {
+            roles = service.ServiceRoles.Concat(catalog.PlatformRoles);
+        }
+
+        var wire = roles.Select(r => new WireRole(r.DisplayName, r.Description, r.Actions, r.Crn)).ToArray();
+        var isPlatform = roles.Select(r => r.IsPlatformRole).ToArray();
+        return TypedResults.Json(
+            new RoleCollection([], wire.Where((_, i) => !isPlatform[i]).ToArray(), wire.Where((_, i) => isPlatform[i]).ToArray()),
+            ServerJsonContext.Default.RoleCollection, "application/json; charset=utf-8");
+    }
+}

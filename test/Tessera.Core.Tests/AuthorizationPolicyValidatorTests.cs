@@ -1,0 +1,126 @@
+using Tessera.Catalog;
+using Tessera.Errors;
+using Tessera.Policies;
+
+namespace Tessera.Core.Tests;
+
+public class AuthorizationPolicyValidatorTests
+{
+    private const string Account = "0123456789abcdef0123456789abcdef";
+    private const string ObjectWriter = "crn:v1:bluemix:public:cloud-object-storage::::serviceRole:ObjectWriter";
+    private static readonly AuthorizationPolicyValidator Validator = new(ServiceCatalog.LoadBuiltIn());
+
+    public static TheoryData<string, string> EveryScope => new()
+    {
+        // R5 sources: all instances, one resource group, one instance, one instance's resource type.
+        { "serviceName=atracker", "serviceName=cloud-object-storage" },
+        { "serviceName=atracker;resourceGroupId=rg1", "serviceName=cloud-object-storage" },
+        { "serviceName=atracker;serviceInstance=src-guid", "serviceName=cloud-object-storage" },
+        { "serviceName=atracker;serviceInstance=src-guid;resourceType=target", "serviceName=cloud-object-storage" },
+        // R5 targets: one instance, one resource group, a bucket inside an instance, an instance named by CRN.
+        { "serviceName=atracker", "serviceName=cloud-object-storage;serviceInstance=cos-guid" },
+        { "serviceName=atracker", "serviceName=cloud-object-storage;resourceGroupId=rg2" },
+        { "serviceName=atracker", "serviceName=cloud-object-storage;serviceInstance=cos-guid;resourceType=bucket;resource=audit-logs" },
+        { "serviceName=atracker", $"serviceName=cloud-object-storage;serviceInstance=crn:v1:bluemix:public:cloud-object-storage:global:a/{Account}:cos-guid::" },
+        // Cross-account source: only its account id is needed (R2).
+        { "accountId=fedcba9876543210fedcba9876543210;serviceName=atracker", "serviceName=cloud-object-storage" },
+    };
+
+    [Theory]
+    [MemberData(nameof(EveryScope))]
+    public void TryValidate_AcceptsEveryScopeForm(string subject, string resource)
+    {
+        var ok = Validator.TryValidate(Draft(subject, resource, ObjectWriter), out var policy, out var error);
+
+        Assert.True(ok, error?.Message);
+        Assert.Equal(Account, policy!.AccountId);
+        Assert.Equal([ObjectWriter], policy.Roles);
+    }
+
+    [Fact]
+    public void TryValidate_CanonicalizesRoleAliases()
+    {
+        Assert.True(Validator.TryValidate(
+            Draft("serviceName=atracker", "serviceName=cloud-object-storage", "crn:v1:bluemix:public:iam::::serviceRole:ObjectWriter"), out var policy, out _));
+        Assert.Equal([ObjectWriter], policy!.Roles);
+    }
+
+    [Theory]
+    [InlineData("serviceName=kms", "serviceName=cloud-object-storage", ObjectWriter, "does not accept authorizations from kms. Valid roles are NONE")]
+    [InlineData("serviceName=atracker", "serviceName=cloud-object-storage", "crn:v1:bluemix:public:iam::::serviceRole:Manager", "Valid roles are Object Writer")]
+    [InlineData("serviceName=atracker", "serviceName=cloud-object-storage", "not-a-crn", "role 'not-a-crn' cannot be granted")]
+    [InlineData("serviceName=ghost", "serviceName=cloud-object-storage", ObjectWriter, "subject serviceName 'ghost' is not a service")]
+    [InlineData("serviceName=atracker", "serviceName=ghost", ObjectWriter, "resource serviceName 'ghost' is not a service")]
+    [InlineData("-accountId;serviceName=atracker", "serviceName=cloud-object-storage", ObjectWriter, "subject must include the attribute 'accountId'")]
+    [InlineData("serviceName=atracker", "-accountId;serviceName=cloud-object-storage", ObjectWriter, "resource must include the attribute 'accountId'")]
+    [InlineData("resourceGroupId=rg", "serviceName=cloud-object-storage", ObjectWriter, "subject must include the attribute 'serviceName'")]
+    [InlineData("serviceName=atracker", "serviceInstance=x", ObjectWriter, "resource must include the attribute 'serviceName'")]
+    [InlineData("serviceName=atracker;serviceInstance=a;resourceGroupId=b", "serviceName=cloud-object-storage", ObjectWriter, "either 'serviceInstance' or 'resourceGroupId'")]
+    [InlineData("serviceName=atracker", "serviceName=cloud-object-storage;resource=b1", ObjectWriter, "needs 'resourceType'")]
+    [InlineData("serviceName=atracker", "serviceName=cloud-object-storage;resourceType=table", ObjectWriter, "resourceType 'table' is not allowed here; valid resource types: bucket")]
+    [InlineData("serviceName=atracker;colour=blue", "serviceName=cloud-object-storage", ObjectWriter, "subject attribute 'colour' is not supported")]
+    [InlineData("serviceName=atracker;serviceName=atracker", "serviceName=cloud-object-storage", ObjectWriter, "appears more than once")]
+    [InlineData("serviceName=atracker", "serviceName=cloud-object-storage;serviceInstance=crn:v1:broken", ObjectWriter, "resource serviceInstance: 'crn:v1:broken' is not a CRN")]
+    [InlineData("serviceName=atracker", "serviceName=cloud-object-storage;serviceInstance=crn:v1:bluemix:public:kms:global:a/x:guid::", ObjectWriter, "is an instance of kms")]
+    [InlineData("serviceName=atracker", "serviceName=cloud-object-storage", "", "role '' cannot be granted")]
+    public void TryValidate_RejectsWithAPreciseMessage(string subject, string resource, string role, string expected)
+    {
+        Assert.False(Validator.TryValidate(Draft(subject, resource, role), out _, out var error));
+        Assert.Equal(400, error.Status);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryValidate_RejectsDuplicateRolesEvenWhenSpelledDifferently()
+    {
+        var draft = Draft("serviceName=atracker", "serviceName=cloud-object-storage", ObjectWriter) with
+        {
+            RoleIds = [ObjectWriter, "crn:v1:bluemix:public:iam::::serviceRole:ObjectWriter"],
+        };
+
+        Assert.False(Validator.TryValidate(draft, out _, out var error));
+        Assert.Contains("listed more than once", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryValidate_RejectsValuesOverTheLimitAndExactMatchOperatorsOnIdentity()
+    {
+        var tooLong = Draft("serviceName=atracker", "serviceName=cloud-object-storage;resourceType=bucket;resource=" + new string('b', 1001), ObjectWriter);
+        Assert.False(Validator.TryValidate(tooLong, out _, out var lengthError));
+        Assert.Contains("1 to 1000 characters", lengthError.Message, StringComparison.Ordinal);
+
+        var wildcardAccount = Draft("serviceName=atracker", "serviceName=cloud-object-storage", ObjectWriter) with
+        {
+            Subject = [new AttributeConstraint("accountId", "*", AttributeOperator.StringMatch, true), new AttributeConstraint("serviceName", "atracker", AttributeOperator.StringEquals, false)],
+        };
+        Assert.False(Validator.TryValidate(wildcardAccount, out _, out var operatorError));
+        Assert.Contains("must use 'stringEquals'", operatorError.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryValidate_RejectsAccessPoliciesForNow()
+    {
+        var draft = Draft("serviceName=atracker", "serviceName=cloud-object-storage", ObjectWriter) with { Type = PolicyType.Access };
+
+        Assert.False(Validator.TryValidate(draft, out _, out var error));
+        Assert.Equal(ErrorCodes.UnsupportedPolicy, error.Code);
+    }
+
+    /// <summary>"name=value;…" with accountId added unless "-accountId" is given.</summary>
+    internal static PolicyDraft Draft(string subject, string resource, string role) =>
+        new(PolicyType.Authorization, "test", Attributes(subject), [role], Attributes(resource));
+
+    private static List<AttributeConstraint> Attributes(string spec)
+    {
+        var parts = spec.Split(';', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var attributes = new List<AttributeConstraint>();
+        if (!parts.Remove("-accountId") && !parts.Any(p => p.StartsWith("accountId=", StringComparison.Ordinal)))
+            attributes.Add(new AttributeConstraint("accountId", Account, AttributeOperator.StringEquals, false));
+        foreach (var part in parts)
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            attributes.Add(new AttributeConstraint(part[..equals], part[(equals + 1)..], AttributeOperator.StringEquals, true));
+        }
+        return attributes;
+    }
+}

@@ -1,0 +1,301 @@
+using Tessera.Audit;
+using Tessera.Model;
+using Tessera.Policies;
+using Tessera.Security;
+
+namespace Tessera.Storage.Sqlite.Tests;
+
+/// <summary>
+/// The behaviour every store must have. Each backend derives from it once and supplies a fresh, real store;
+/// no test here knows which database it talks to.
+/// </summary>
+public abstract class StoreTestSuite : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
+
+    protected ITesseraStore Store { get; private set; } = null!;
+
+    protected abstract Task<ITesseraStore> CreateStoreAsync();
+
+    /// <summary>A second store over the same data, as after a restart.</summary>
+    protected abstract Task<ITesseraStore> ReopenAsync();
+
+    public async Task InitializeAsync()
+    {
+        Store = await CreateStoreAsync();
+        await Store.MigrateAsync(CancellationToken.None);
+    }
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Migrate_IsIdempotent()
+    {
+        await Store.MigrateAsync(CancellationToken.None);
+
+        Assert.Equal(0, await Store.GetRevisionAsync(CancellationToken.None));
+        Assert.False(await Store.HasAccountsAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task CreateAccount_StoresOwnerGroupAndHashedKeyWithOneEvent()
+    {
+        var (account, secret) = await CreateAccountAsync();
+
+        Assert.True(await Store.HasAccountsAsync(CancellationToken.None));
+        Assert.Equal(account.Account, await Store.GetAccountAsync(account.Account.Id, CancellationToken.None));
+        Assert.Equal(account.Owner, await Store.GetIdentityAsync(account.Owner.IamId, CancellationToken.None));
+        var found = await Store.FindApiKeyByHashAsync(ApiKeySecrets.Hash(secret), CancellationToken.None);
+        Assert.Equal(account.Owner.IamId, found?.Identity.IamId);
+        Assert.NotEqual(secret, found!.Key.Hash);
+        Assert.Null(await Store.FindApiKeyByHashAsync(ApiKeySecrets.Hash(secret + "x"), CancellationToken.None));
+        var events = await Store.ListEventsAsync(account.Account.Id, 0, 10, CancellationToken.None);
+        Assert.Equal("iam-identity.account.create", Assert.Single(events).Action);
+        Assert.Equal(1, await Store.GetRevisionAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task SigningKeys_FirstWriterWins()
+    {
+        await Store.AddSigningKeyAsync(new SigningKey("k1", [1, 2, 3], Now), CancellationToken.None);
+        await Store.AddSigningKeyAsync(new SigningKey("k1", [9], Now), CancellationToken.None);
+
+        var key = Assert.Single(await Store.GetSigningKeysAsync(CancellationToken.None));
+        Assert.Equal([1, 2, 3], key.PrivateKeyPkcs8);
+    }
+
+    [Fact]
+    public async Task CreatePolicy_StoresEverythingAndSurvivesAReopen()
+    {
+        var policy = NewPolicy("acc-a", "kms");
+
+        var result = await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None);
+
+        Assert.Equal(WriteStatus.Ok, result.Status);
+        Assert.Matches("^1-[0-9a-f]{32}$", result.Policy!.ETag);
+        Assert.Equal(1, result.Policy.Revision);
+        var reopened = await ReopenAsync();
+        var stored = await reopened.GetPolicyAsync(policy.Id, CancellationToken.None);
+        Assert.Equal(result.Policy, stored);
+        Assert.Equal(policy.Subject, stored!.Subject);
+    }
+
+    [Fact]
+    public async Task CreatePolicy_DuplicateIsAConflictWithoutEventOrRevision()
+    {
+        var first = NewPolicy("acc-a", "kms");
+        var created = await Store.CreatePolicyAsync(first, Event(first, "create"), CancellationToken.None);
+        var duplicate = first with { Id = Ids.NewUuid(), Roles = [.. first.Roles.Reverse()], Subject = [.. first.Subject.Reverse()] };
+
+        var result = await Store.CreatePolicyAsync(duplicate, Event(duplicate, "create"), CancellationToken.None);
+
+        Assert.Equal(WriteStatus.Conflict, result.Status);
+        Assert.Equal(created.Policy, result.Policy);
+        Assert.Null(await Store.GetPolicyAsync(duplicate.Id, CancellationToken.None));
+        Assert.Equal(1, await Store.GetRevisionAsync(CancellationToken.None));
+        Assert.Single(await Store.ListEventsAsync("acc-a", 0, 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task CreatePolicy_ConcurrentIdenticalCreatesYieldExactlyOne()
+    {
+        var template = NewPolicy("acc-a", "kms");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+        {
+            var policy = template with { Id = Ids.NewUuid() };
+            return await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None);
+        }));
+
+        Assert.Single(results, r => r.Status == WriteStatus.Ok);
+        Assert.Equal(15, results.Count(r => r.Status == WriteStatus.Conflict));
+        Assert.Single(await Store.ListEventsAsync("acc-a", 0, 100, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ReplacePolicy_ChecksTheETag()
+    {
+        var policy = NewPolicy("acc-a", "kms");
+        var created = (await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None)).Policy!;
+        var changed = created with { Description = "changed", LastModifiedById = "IBMid-2", LastModifiedAt = Now.AddMinutes(1) };
+
+        var stale = await Store.ReplacePolicyAsync(changed, "1-00000000000000000000000000000000", Event(changed, "update"), CancellationToken.None);
+        var replaced = await Store.ReplacePolicyAsync(changed, created.ETag, Event(changed, "update"), CancellationToken.None);
+        var again = await Store.ReplacePolicyAsync(changed, created.ETag, Event(changed, "update"), CancellationToken.None);
+
+        Assert.Equal(WriteStatus.PreconditionFailed, stale.Status);
+        Assert.Equal(WriteStatus.Ok, replaced.Status);
+        Assert.StartsWith("2-", replaced.Policy!.ETag, StringComparison.Ordinal);
+        Assert.Equal(("changed", "IBMid-2", created.CreatedAt), (replaced.Policy.Description, replaced.Policy.LastModifiedById, replaced.Policy.CreatedAt));
+        Assert.Equal(WriteStatus.PreconditionFailed, again.Status);
+        Assert.Equal(WriteStatus.NotFound, (await Store.ReplacePolicyAsync(changed with { Id = "missing" }, "x", Event(changed, "update"), CancellationToken.None)).Status);
+        Assert.Equal(2, (await Store.ListEventsAsync("acc-a", 0, 10, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task ReplacePolicy_IntoADuplicateIsAConflict()
+    {
+        var kms = NewPolicy("acc-a", "kms");
+        var other = NewPolicy("acc-a", "kms", role: "crn:v1:bluemix:public:iam::::role:AuthorizationDelegator");
+        await Store.CreatePolicyAsync(kms, Event(kms, "create"), CancellationToken.None);
+        var created = (await Store.CreatePolicyAsync(other, Event(other, "create"), CancellationToken.None)).Policy!;
+
+        var result = await Store.ReplacePolicyAsync(created with { Roles = kms.Roles }, created.ETag, Event(created, "update"), CancellationToken.None);
+
+        Assert.Equal(WriteStatus.Conflict, result.Status);
+        Assert.Equal(kms.Id, result.Policy!.Id);
+    }
+
+    [Fact]
+    public async Task SetPolicyState_SoftDeletesAndRestores()
+    {
+        var policy = NewPolicy("acc-a", "kms");
+        await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None);
+
+        var deleted = await Store.SetPolicyStateAsync(policy.Id, PolicyState.Deleted, null, "IBMid-2", Now, Event(policy, "delete"), CancellationToken.None);
+        var staleRestore = await Store.SetPolicyStateAsync(policy.Id, PolicyState.Active, "1-x", "IBMid-2", Now, Event(policy, "update"), CancellationToken.None);
+        var restored = await Store.SetPolicyStateAsync(policy.Id, PolicyState.Active, deleted.Policy!.ETag, "IBMid-3", Now, Event(policy, "update"), CancellationToken.None);
+
+        Assert.Equal(PolicyState.Deleted, deleted.Policy.State);
+        Assert.Equal(WriteStatus.PreconditionFailed, staleRestore.Status);
+        Assert.Equal((WriteStatus.Ok, PolicyState.Active, "IBMid-3"), (restored.Status, restored.Policy!.State, restored.Policy.LastModifiedById));
+        Assert.Equal(["iam-am.policy.create", "iam-am.policy.delete", "iam-am.policy.update"],
+            (await Store.ListEventsAsync("acc-a", 0, 10, CancellationToken.None)).Select(e => e.Action));
+    }
+
+    [Fact]
+    public async Task SetPolicyState_RestoringOverANewerDuplicateIsAConflict()
+    {
+        var policy = NewPolicy("acc-a", "kms");
+        await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None);
+        await Store.SetPolicyStateAsync(policy.Id, PolicyState.Deleted, null, "IBMid-1", Now, Event(policy, "delete"), CancellationToken.None);
+        var again = policy with { Id = Ids.NewUuid() };
+        Assert.Equal(WriteStatus.Ok, (await Store.CreatePolicyAsync(again, Event(again, "create"), CancellationToken.None)).Status);
+
+        var restored = await Store.SetPolicyStateAsync(policy.Id, PolicyState.Active, null, "IBMid-1", Now, Event(policy, "update"), CancellationToken.None);
+
+        Assert.Equal(WriteStatus.Conflict, restored.Status);
+        Assert.Equal(again.Id, restored.Policy!.Id);
+    }
+
+    [Fact]
+    public async Task ListPolicies_PagesThroughEverythingOnceInOrder()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 7; i++)
+        {
+            var policy = NewPolicy("acc-a", "kms", instance: $"inst-{i}") with { CreatedAt = Now.AddSeconds(i % 3) };
+            await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None);
+            ids.Add(policy.Id);
+        }
+        var other = NewPolicy("acc-b", "kms");
+        await Store.CreatePolicyAsync(other, Event(other, "create"), CancellationToken.None);
+
+        foreach (var descending in new[] { false, true })
+        {
+            var seen = new List<Policy>();
+            PageCursor? after = null;
+            do
+            {
+                var page = await Store.ListPoliciesAsync(new PolicyQuery { AccountId = "acc-a", Limit = 3, Descending = descending, After = after }, CancellationToken.None);
+                Assert.True(page.Policies.Count <= 3);
+                seen.AddRange(page.Policies);
+                after = page.Next;
+            }
+            while (after is not null);
+
+            var expected = seen.OrderBy(p => p.CreatedAt).ThenBy(p => p.Id, StringComparer.Ordinal).Select(p => p.Id).ToList();
+            if (descending)
+                expected.Reverse();
+            Assert.Equal(expected, seen.Select(p => p.Id));
+            Assert.Equal(ids.Order(), seen.Select(p => p.Id).Order());
+        }
+    }
+
+    [Fact]
+    public async Task ListPolicies_FiltersByStateTypeAndTargetService()
+    {
+        var kms = NewPolicy("acc-a", "kms");
+        var cos = NewPolicy("acc-a", "cloud-object-storage");
+        await Store.CreatePolicyAsync(kms, Event(kms, "create"), CancellationToken.None);
+        await Store.CreatePolicyAsync(cos, Event(cos, "create"), CancellationToken.None);
+        await Store.SetPolicyStateAsync(cos.Id, PolicyState.Deleted, null, "IBMid-1", Now, Event(cos, "delete"), CancellationToken.None);
+
+        async Task<IEnumerable<string>> Ids(PolicyQuery query) => (await Store.ListPoliciesAsync(query, CancellationToken.None)).Policies.Select(p => p.Id);
+
+        Assert.Equal([kms.Id], await Ids(new PolicyQuery { AccountId = "acc-a" }));
+        Assert.Equal([cos.Id], await Ids(new PolicyQuery { AccountId = "acc-a", State = PolicyState.Deleted }));
+        Assert.Equal([kms.Id], await Ids(new PolicyQuery { AccountId = "acc-a", ServiceName = "kms", Type = PolicyType.Authorization }));
+        Assert.Empty(await Ids(new PolicyQuery { AccountId = "acc-a", Type = PolicyType.Access }));
+        Assert.Empty(await Ids(new PolicyQuery { AccountId = "acc-a", ServiceName = "logs" }));
+    }
+
+    [Fact]
+    public async Task ListEvents_ReturnsOnlyTheAccountsEventsAfterARevision()
+    {
+        var a = NewPolicy("acc-a", "kms");
+        var b = NewPolicy("acc-b", "kms");
+        await Store.CreatePolicyAsync(a, Event(a, "create"), CancellationToken.None);
+        await Store.CreatePolicyAsync(b, Event(b, "create"), CancellationToken.None);
+        await Store.SetPolicyStateAsync(a.Id, PolicyState.Deleted, null, "IBMid-1", Now, Event(a, "delete"), CancellationToken.None);
+
+        var all = await Store.ListEventsAsync("acc-a", 0, 10, CancellationToken.None);
+        var later = await Store.ListEventsAsync("acc-a", all[0].Revision, 10, CancellationToken.None);
+
+        Assert.Equal([1L, 3L], all.Select(e => e.Revision));
+        Assert.Equal("iam-am.policy.delete", Assert.Single(later).Action);
+    }
+
+    protected static Policy NewPolicy(string accountId, string target, string? instance = null, string role = "crn:v1:bluemix:public:iam::::serviceRole:Reader") => new()
+    {
+        Id = Ids.NewUuid(),
+        Type = PolicyType.Authorization,
+        AccountId = accountId,
+        Subject = [new("accountId", accountId, AttributeOperator.StringEquals, false), new("serviceName", "cloud-object-storage", AttributeOperator.StringEquals, false)],
+        Roles = [role],
+        Resource = instance is null
+            ? [new("accountId", accountId, AttributeOperator.StringEquals, true), new("serviceName", target, AttributeOperator.StringEquals, true)]
+            : [new("accountId", accountId, AttributeOperator.StringEquals, true), new("serviceName", target, AttributeOperator.StringEquals, true),
+               new("serviceInstance", instance, AttributeOperator.StringEquals, true)],
+        CreatedAt = Now,
+        CreatedById = "IBMid-1",
+        LastModifiedAt = Now,
+        LastModifiedById = "IBMid-1",
+    };
+
+    protected static AuditEvent Event(Policy policy, string verb) => new()
+    {
+        Id = Ids.NewUuid(),
+        AccountId = policy.AccountId,
+        Action = $"iam-am.policy.{verb}",
+        EventTime = Now,
+        Initiator = new AuditInitiator("IBMid-1", "IBMid-1", "service/security/account/user", "token"),
+        Target = new AuditTarget(Crn.ForPolicy(policy.AccountId, policy.Id).ToString(), policy.Id, "iam-am/policy"),
+        ReasonCode = 200,
+        Message = $"{verb} policy {policy.Id}",
+    };
+
+    private async Task<(NewAccount Account, string Secret)> CreateAccountAsync()
+    {
+        var accountId = Ids.NewHex32();
+        var secret = ApiKeySecrets.NewSecret();
+        var account = new NewAccount(
+            new Account(accountId, "Acme", "IBMid-OWNER", Now),
+            new Identity("IBMid-OWNER", accountId, IdentityKind.User, "owner@acme.test", Now),
+            new ResourceGroup(Ids.NewHex32(), accountId, "Default", true, Now),
+            new ApiKey("ApiKey-1", "IBMid-OWNER", accountId, "first", ApiKeySecrets.Hash(secret), Now));
+        var auditEvent = new AuditEvent
+        {
+            Id = Ids.NewUuid(),
+            AccountId = accountId,
+            Action = "iam-identity.account.create",
+            EventTime = Now,
+            Initiator = new AuditInitiator("tessera", "tessera", "service/security/clientid", "token"),
+            Target = new AuditTarget("crn:account", accountId, "iam-identity/account"),
+            ReasonCode = 201,
+            Message = "create account",
+        };
+        await Store.CreateAccountAsync(account, auditEvent, CancellationToken.None);
+        return (account, secret);
+    }
+}
