@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+
+namespace Tessera.Server.Tests;
+
+/// <summary>Builders for v1 authorization bodies as IBM's SDK sends them.</summary>
+internal static class Policies
+{
+    public const string ObjectWriter = "crn:v1:bluemix:public:cloud-object-storage::::serviceRole:ObjectWriter";
+    public const string Reader = "crn:v1:bluemix:public:iam::::serviceRole:Reader";
+
+    /// <summary>attributes as "name=value" or "name=value=operator".</summary>
+    public static JsonObject Authorization(string[] subject, string[] roles, string[] resource, string? description = null)
+    {
+        var body = new JsonObject
+        {
+            ["type"] = "authorization",
+            ["subjects"] = new JsonArray(new JsonObject { ["attributes"] = Attributes(subject) }),
+            ["roles"] = new JsonArray(roles.Select(r => (JsonNode)new JsonObject { ["role_id"] = r }).ToArray()),
+            ["resources"] = new JsonArray(new JsonObject { ["attributes"] = Attributes(resource) }),
+        };
+        if (description is not null)
+            body["description"] = description;
+        return body;
+    }
+
+    /// <summary>atracker → cloud-object-storage (Object Writer) in <paramref name="account"/>, optionally one instance.</summary>
+    public static JsonObject AtrackerToCos(string account, string? instance = null, string? sourceAccount = null) => Authorization(
+        [$"accountId={sourceAccount ?? account}", "serviceName=atracker"],
+        [ObjectWriter],
+        instance is null
+            ? [$"accountId={account}=stringEquals", "serviceName=cloud-object-storage=stringEquals"]
+            : [$"accountId={account}=stringEquals", "serviceName=cloud-object-storage=stringEquals", $"serviceInstance={instance}=stringEquals"]);
+
+    private static JsonArray Attributes(string[] specs) => new(specs.Select(spec =>
+    {
+        var parts = spec.Split('=', 3);
+        var attribute = new JsonObject { ["name"] = parts[0], ["value"] = parts[1] };
+        if (parts.Length == 3)
+            attribute["operator"] = parts[2];
+        return (JsonNode)attribute;
+    }).ToArray());
+}

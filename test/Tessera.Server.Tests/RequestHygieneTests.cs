@@ -1,0 +1,213 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Tessera.Server.Tests;
+
+/// <summary>Bad input of every shape gets a precise 4xx in IBM's envelope: never a 500, never a partial write.</summary>
+public class RequestHygieneTests(TesseraApp app) : IClassFixture<TesseraApp>
+{
+    [Theory]
+    [InlineData("{", "not valid JSON")]
+    [InlineData("[]", "the request body must be a JSON object")]
+    [InlineData("""{"type":"authorization"}""", "subjects is required")]
+    [InlineData("""{"type":7,"subjects":[],"roles":[],"resources":[]}""", "type must be a string, not a number")]
+    [InlineData("""{"type":"group","subjects":[],"roles":[],"resources":[]}""", "type must be 'authorization' or 'access'")]
+    [InlineData("""{"type":"authorization","subjects":{},"roles":[],"resources":[]}""", "subjects must be an array, not an object")]
+    [InlineData("""{"type":"authorization","subjects":[],"roles":[],"resources":[]}""", "subjects must have exactly 1 item, found 0")]
+    [InlineData("""{"type":"authorization","subjects":[{"attributes":[{"name":"accountId","value":"a"}]}],"roles":[{"role_id":"r"}],"resources":[{"attributes":[{"name":"accountId","value":"a"}]}],"colour":"red"}""",
+        "colour is not a known attribute")]
+    [InlineData("""{"type":"authorization","subjects":[{"attributes":[{"name":"accountId","value":"a","extra":1}]}],"roles":[{"role_id":"r"}],"resources":[{"attributes":[{"name":"accountId","value":"a"}]}]}""",
+        "subjects[0].attributes[0].extra is not a known attribute")]
+    [InlineData("""{"type":"authorization","subjects":[{"attributes":[{"name":"accountId"}]}],"roles":[{"role_id":"r"}],"resources":[{"attributes":[{"name":"accountId","value":"a"}]}]}""",
+        "subjects[0].attributes[0].value is required")]
+    [InlineData("""{"type":"authorization","subjects":[{"attributes":[{"name":"accountId","value":"a"}]}],"roles":[{"role_id":5}],"resources":[{"attributes":[{"name":"accountId","value":"a"}]}]}""",
+        "roles[0].role_id must be a string")]
+    [InlineData("""{"type":"authorization","subjects":[{"attributes":[{"name":"accountId","value":"a","operator":"stringLike"}]}],"roles":[{"role_id":"r"}],"resources":[{"attributes":[{"name":"accountId","value":"a"}]}]}""",
+        "operator must be 'stringEquals' or 'stringMatch'")]
+    [InlineData("""{"type":"authorization","type":"access","subjects":[],"roles":[],"resources":[]}""", "'type' appears more than once")]
+    [InlineData("""{"type":"authorization","subjects":[{"attributes":[{"name":"accountId","value":"a"}]}],"roles":[],"resources":[{"attributes":[{"name":"accountId","value":"a"}]}]}""",
+        "roles must have 1 to 20 items, found 0")]
+    public async Task Create_RejectsMalformedBodiesWithThePathOfTheProblem(string body, string expected)
+    {
+        var owner = await app.OperatorAsync();
+
+        var (status, error, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v1/policies", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(expected, Http.AssertIbmError(error, HttpStatusCode.BadRequest, "invalid_body"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_RejectsMalformedCrnsAndOverlongValues()
+    {
+        var owner = await app.OperatorAsync();
+        var malformed = Policies.Authorization([$"accountId={owner.AccountId}", "serviceName=atracker"], [Policies.ObjectWriter],
+            [$"accountId={owner.AccountId}", "serviceName=cloud-object-storage", "serviceInstance=crn:v1:bluemix:public:cloud-object-storage"]);
+        var overlong = Policies.AtrackerToCos(owner.AccountId, new string('x', 1001));
+
+        var (crnStatus, crnError, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v1/policies", malformed);
+        var (longStatus, longError, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v1/policies", overlong);
+
+        Assert.Equal(HttpStatusCode.BadRequest, crnStatus);
+        Assert.Contains("is not a CRN", Http.AssertIbmError(crnError, HttpStatusCode.BadRequest, "invalid_body"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, longStatus);
+        Assert.Contains("1 to 1000 characters", Http.AssertIbmError(longError, HttpStatusCode.BadRequest, "invalid_body"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Create_RejectsBodiesOverTheLimitWrongContentTypesAndEmptyBodies()
+    {
+        var owner = await app.OperatorAsync();
+        var huge = Policies.AtrackerToCos(owner.AccountId);
+        huge["description"] = new string('d', 70 * 1024);
+
+        var (hugeStatus, hugeError, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v1/policies", huge);
+        using var textResponse = await owner.Client.PostAsync(new Uri("/v1/policies", UriKind.Relative), new StringContent("{}", Encoding.UTF8, "text/plain"));
+        using var emptyResponse = await owner.Client.PostAsync(new Uri("/v1/policies", UriKind.Relative), new StringContent("", Encoding.UTF8, "application/json"));
+        var deep = string.Concat(Enumerable.Repeat("[", 100)) + string.Concat(Enumerable.Repeat("]", 100));
+        var (deepStatus, _, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v1/policies", deep);
+
+        Assert.Equal(HttpStatusCode.BadRequest, hugeStatus);
+        Assert.Contains("larger than the limit of 65536 bytes", Http.AssertIbmError(hugeError, HttpStatusCode.BadRequest, "request_too_large"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, textResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, emptyResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, deepStatus);
+    }
+
+    [Fact]
+    public async Task RandomMutationsOfAValidBody_NeverGetA5xxNorWriteWhenRefused()
+    {
+        var owner = await app.OperatorAsync();
+        var random = new Random(20261122);
+        var template = Policies.AtrackerToCos(owner.AccountId, "fuzz");
+        var before = await PolicyCountAsync(owner);
+        var created = 0;
+
+        for (var i = 0; i < 300; i++)
+        {
+            var body = (JsonObject)template.DeepClone();
+            Mutate(body, random);
+            var (status, _, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v1/policies", body.ToJsonString());
+            Assert.True((int)status < 500, $"mutation {i} got {(int)status}: {body.ToJsonString()}");
+            if (status == HttpStatusCode.Created)
+                created++;
+        }
+
+        Assert.Equal(before + created, await PolicyCountAsync(owner));
+    }
+
+    [Fact]
+    public async Task TransactionId_IsEchoedOrGenerated()
+    {
+        var owner = await app.OperatorAsync();
+
+        var (_, _, echoed) = await owner.Client.SendAsync(HttpMethod.Get, $"/v1/policies?account_id={owner.AccountId}", null, ("Transaction-Id", "tf-42"));
+        var (_, error, generated) = await owner.Client.SendAsync(HttpMethod.Get, "/v1/policies");
+
+        Assert.Equal("tf-42", echoed.Headers.GetValues("Transaction-Id").Single());
+        var id = generated.Headers.GetValues("Transaction-Id").Single();
+        Assert.Matches("^[0-9a-f]{32}$", id);
+        Assert.Equal(id, error.GetProperty("trace").GetString());
+    }
+
+    [Fact]
+    public async Task TrailingSlash_ReachesTheSameEndpoint()
+    {
+        var owner = await app.OperatorAsync();
+
+        var (status, _, _) = await owner.Client.SendAsync(HttpMethod.Get, $"/v1/policies/?account_id={owner.AccountId}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    [Fact]
+    public async Task UnknownEndpointsAndMethods_AnswerInTheEnvelope()
+    {
+        var owner = await app.OperatorAsync();
+
+        var (notFound, notFoundBody, _) = await owner.Client.SendAsync(HttpMethod.Get, "/v1/nothing-here");
+        var (notAllowed, notAllowedBody, _) = await owner.Client.SendAsync(HttpMethod.Put, "/v1/policies", "{}");
+
+        Assert.Equal(HttpStatusCode.NotFound, notFound);
+        Http.AssertIbmError(notFoundBody, HttpStatusCode.NotFound, "not_found");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, notAllowed);
+        Http.AssertIbmError(notAllowedBody, HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+    }
+
+    [Fact]
+    public async Task Health_AnswersWithoutAToken()
+    {
+        using var client = app.CreateClient();
+
+        Assert.Equal("ok", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
+        Assert.Equal("ready", await client.GetStringAsync(new Uri("/readyz", UriKind.Relative)));
+    }
+
+    private static void Mutate(JsonObject body, Random random)
+    {
+        JsonNode?[] replacements = [null, 0, -1, 1e300, true, "", new string('z', 1200), "crn:v1:x", new JsonArray(), new JsonObject(), new JsonArray(1, 2), "stringMatch"];
+        var mutations = random.Next(1, 4);
+        for (var m = 0; m < mutations; m++)
+        {
+            var nodes = Flatten(body).ToList();
+            var (parent, key) = nodes[random.Next(nodes.Count)];
+            var replacement = replacements[random.Next(replacements.Length)]?.DeepClone();
+            switch (parent)
+            {
+                case JsonObject obj when random.Next(5) == 0:
+                    obj.Remove((string)key);
+                    break;
+                case JsonObject obj:
+                    obj[(string)key] = replacement;
+                    break;
+                case JsonArray array:
+                    array[(int)key] = replacement;
+                    break;
+            }
+        }
+    }
+
+    private static IEnumerable<(JsonNode Parent, object Key)> Flatten(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, child) in obj.ToList())
+                {
+                    yield return (obj, key);
+                    if (child is not null)
+                        foreach (var inner in Flatten(child))
+                            yield return inner;
+                }
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    yield return (array, i);
+                    if (array[i] is { } child)
+                        foreach (var inner in Flatten(child))
+                            yield return inner;
+                }
+                break;
+        }
+    }
+
+    private static async Task<int> PolicyCountAsync(Tenant owner)
+    {
+        var count = 0;
+        foreach (var state in new[] { "active", "deleted" })
+        {
+            string? start = null;
+            do
+            {
+                var (_, page, _) = await owner.Client.SendAsync(HttpMethod.Get,
+                    $"/v1/policies?account_id={owner.AccountId}&state={state}&limit=100" + (start is null ? "" : $"&start={Uri.EscapeDataString(start)}"));
+                count += page.GetProperty("policies").GetArrayLength();
+                start = page.TryGetProperty("next", out var next) ? next.GetProperty("start").GetString() : null;
+            }
+            while (start is not null);
+        }
+        return count;
+    }
+}

@@ -1,0 +1,95 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Tessera.Audit;
+using Tessera.Model;
+using Tessera.Security;
+using Tessera.Storage;
+
+namespace Tessera.Server.Tests;
+
+/// <summary>
+/// A real Tessera over a real SQLite file in a fresh directory, driven through its HTTP pipeline.
+/// The operator account is bootstrapped with a known API key; more accounts can be added through the store.
+/// </summary>
+public sealed class TesseraApp : WebApplicationFactory<Program>
+{
+    public const string OperatorApiKey = "test-operator-key-0123456789abcdefghijklmnop";
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "tessera-http-" + Guid.NewGuid().ToString("N"));
+
+    public ITesseraStore Store => Services.GetRequiredService<ITesseraStore>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("data-dir", _dataDirectory);
+        builder.UseSetting("bootstrap-apikey", OperatorApiKey);
+        builder.UseEnvironment("Testing");
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && Directory.Exists(_dataDirectory))
+            Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    /// <summary>The operator account's id and an HTTP client signed in as its owner.</summary>
+    public async Task<Tenant> OperatorAsync()
+    {
+        var owner = await Store.FindApiKeyByHashAsync(ApiKeySecrets.Hash(OperatorApiKey), CancellationToken.None);
+        return new Tenant(owner!.Identity.AccountId, owner.Identity.IamId, OperatorApiKey, await ClientForKeyAsync(OperatorApiKey));
+    }
+
+    /// <summary>A second, unrelated account with its own owner.</summary>
+    public async Task<Tenant> NewTenantAsync(string name)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var accountId = Ids.NewHex32();
+        var ownerId = "IBMid-" + Ids.NewHex32()[..10].ToUpperInvariant();
+        var secret = ApiKeySecrets.NewSecret();
+        await Store.CreateAccountAsync(new NewAccount(
+            new Account(accountId, name, ownerId, now),
+            new Model.Identity(ownerId, accountId, IdentityKind.User, $"owner@{name}.test", now),
+            new ResourceGroup(Ids.NewHex32(), accountId, "Default", true, now),
+            new ApiKey("ApiKey-" + Ids.NewUuid(), ownerId, accountId, "first", ApiKeySecrets.Hash(secret), now)),
+            new AuditEvent
+            {
+                Id = Ids.NewUuid(),
+                AccountId = accountId,
+                Action = "iam-identity.account.create",
+                EventTime = now,
+                Initiator = new AuditInitiator("test", "test", "service/security/clientid", "token"),
+                Target = new AuditTarget($"crn:v1:bluemix:public:iam-identity::a/{accountId}::account:{accountId}", name, "iam-identity/account"),
+                ReasonCode = 201,
+                Message = "create account",
+            }, CancellationToken.None);
+        return new Tenant(accountId, ownerId, secret, await ClientForKeyAsync(secret));
+    }
+
+    public async Task<string> TokenAsync(string apiKey)
+    {
+        using var client = CreateClient();
+        using var response = await client.PostAsync(new Uri("/identity/token", UriKind.Relative), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "urn:ibm:params:oauth:grant-type:apikey",
+            ["apikey"] = apiKey,
+            ["response_type"] = "cloud_iam",
+        }));
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return body.GetProperty("access_token").GetString()!;
+    }
+
+    private async Task<HttpClient> ClientForKeyAsync(string apiKey)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(apiKey));
+        return client;
+    }
+}
+
+public sealed record Tenant(string AccountId, string OwnerIamId, string ApiKey, HttpClient Client);
