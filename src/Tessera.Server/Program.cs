@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -40,8 +39,13 @@ builder.Services.AddSingleton<SqliteStore>();
 builder.Services.AddSingleton<ITesseraStore>(services => services.GetRequiredService<SqliteStore>());
 builder.Services.AddSingleton<TokenService>();
 builder.Services.AddSingleton<Bootstrapper>();
-builder.Services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
-    .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+// The core services only: AddAuthentication() would also start data protection, which writes keys for cookies Tessera never sets.
+builder.Services.AddWebEncoders();
+builder.Services.AddAuthenticationCore(authentication =>
+{
+    authentication.AddScheme<BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+    authentication.DefaultScheme = BearerAuthenticationHandler.SchemeName;
+});
 // Deny by default: an endpoint is public only when it says AllowAnonymous.
 builder.Services.AddAuthorizationBuilder()
     .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
