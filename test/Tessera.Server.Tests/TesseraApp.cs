@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Tessera.Audit;
-using Tessera.Model;
 using Tessera.Security;
 using Tessera.Storage;
 
@@ -47,27 +46,11 @@ public sealed class TesseraApp : WebApplicationFactory<Program>
     /// <summary>A second, unrelated account with its own owner.</summary>
     public async Task<Tenant> NewTenantAsync(string name)
     {
-        var now = DateTimeOffset.UtcNow;
-        var accountId = Ids.NewHex32();
-        var ownerId = "IBMid-" + Ids.NewHex32()[..10].ToUpperInvariant();
         var secret = ApiKeySecrets.NewSecret();
-        await Store.CreateAccountAsync(new NewAccount(
-            new Account(accountId, name, ownerId, now),
-            new Model.Identity(ownerId, accountId, IdentityKind.User, $"owner@{name}.test", now),
-            new ResourceGroup(Ids.NewHex32(), accountId, "Default", true, now),
-            new ApiKey("ApiKey-" + Ids.NewUuid(), ownerId, accountId, "first", ApiKeySecrets.Hash(secret), now)),
-            new AuditEvent
-            {
-                Id = Ids.NewUuid(),
-                AccountId = accountId,
-                Action = "iam-identity.account.create",
-                EventTime = now,
-                Initiator = new AuditInitiator("test", "test", "service/security/clientid", "token"),
-                Target = new AuditTarget($"crn:v1:bluemix:public:iam-identity::a/{accountId}::account:{accountId}", name, "iam-identity/account"),
-                ReasonCode = 201,
-                Message = "create account",
-            }, CancellationToken.None);
-        return new Tenant(accountId, ownerId, secret, await ClientForKeyAsync(secret));
+        var (account, auditEvent) = NewAccount.Create(name, $"owner@{name}.test", secret,
+            new AuditInitiator("test", "test", "service/security/clientid", "token"), DateTimeOffset.UtcNow);
+        await Store.CreateAccountAsync(account, auditEvent, CancellationToken.None);
+        return new Tenant(account.Account.Id, account.Owner.IamId, secret, await ClientForKeyAsync(secret));
     }
 
     public async Task<string> TokenAsync(string apiKey)

@@ -277,24 +277,9 @@ public abstract class StoreTestSuite : IAsyncLifetime
 
     private async Task<(NewAccount Account, string Secret)> CreateAccountAsync()
     {
-        var accountId = Ids.NewHex32();
         var secret = ApiKeySecrets.NewSecret();
-        var account = new NewAccount(
-            new Account(accountId, "Acme", "IBMid-OWNER", Now),
-            new Identity("IBMid-OWNER", accountId, IdentityKind.User, "owner@acme.test", Now),
-            new ResourceGroup(Ids.NewHex32(), accountId, "Default", true, Now),
-            new ApiKey("ApiKey-1", "IBMid-OWNER", accountId, "first", ApiKeySecrets.Hash(secret), Now));
-        var auditEvent = new AuditEvent
-        {
-            Id = Ids.NewUuid(),
-            AccountId = accountId,
-            Action = "iam-identity.account.create",
-            EventTime = Now,
-            Initiator = new AuditInitiator("tessera", "tessera", "service/security/clientid", "token"),
-            Target = new AuditTarget("crn:account", accountId, "iam-identity/account"),
-            ReasonCode = 201,
-            Message = "create account",
-        };
+        var (account, auditEvent) = NewAccount.Create("Acme", "owner@acme.test", secret,
+            new AuditInitiator("tessera", "tessera", "service/security/clientid", "token"), Now);
         await Store.CreateAccountAsync(account, auditEvent, CancellationToken.None);
         return (account, secret);
     }

@@ -1,7 +1,5 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Tessera.Audit;
-using Tessera.Model;
 using Tessera.Security;
 using Tessera.Storage;
 
@@ -18,32 +16,13 @@ internal sealed class Bootstrapper(ITesseraStore store, IOptions<TesseraOptions>
         if (await store.HasAccountsAsync(cancellationToken))
             return;
 
-        var now = time.GetUtcNow();
-        var accountId = Ids.NewHex32();
-        var ownerIamId = "IBMid-" + Ids.NewHex32()[..10].ToUpperInvariant();
         var suppliedKey = options.Value.BootstrapApiKey;
         var secret = suppliedKey ?? ApiKeySecrets.NewSecret();
-
-        var account = new NewAccount(
-            new Account(accountId, "Operator", ownerIamId, now),
-            new Model.Identity(ownerIamId, accountId, IdentityKind.User, "operator", now),
-            new ResourceGroup(Ids.NewHex32(), accountId, "Default", IsDefault: true, now),
-            new ApiKey("ApiKey-" + Ids.NewUuid(), ownerIamId, accountId, "operator bootstrap key", ApiKeySecrets.Hash(secret), now));
-        var auditEvent = new AuditEvent
-        {
-            Id = Ids.NewUuid(),
-            AccountId = accountId,
-            Action = "iam-identity.account.create",
-            EventTime = now,
-            Initiator = new AuditInitiator("tessera", "tessera", "service/security/clientid", "instance-identity-token"),
-            Target = new AuditTarget($"crn:v1:bluemix:public:iam-identity::a/{accountId}::account:{accountId}", "Operator", "iam-identity/account"),
-            ReasonCode = StatusCodes.Status201Created,
-            Message = $"IAM Identity: create account {accountId} with owner {ownerIamId}",
-            RequestData = new JsonObject { ["name"] = "Operator", ["bootstrap"] = true },
-        };
+        var (account, auditEvent) = NewAccount.Create("Operator", "operator", secret,
+            new AuditInitiator("tessera", "tessera", "service/security/clientid", "instance-identity-token"), time.GetUtcNow());
         await store.CreateAccountAsync(account, auditEvent, cancellationToken);
 
-        await console.WriteLineAsync($"Tessera created the operator account {accountId}; its owner is {ownerIamId}.");
+        await console.WriteLineAsync($"Tessera created the operator account {account.Account.Id}; its owner is {account.Owner.IamId}.");
         await console.WriteLineAsync(suppliedKey is null
             ? $"The owner's API key, shown only this once: {secret}"
             : "The owner's API key is the one given in TESSERA_BOOTSTRAP_APIKEY.");
