@@ -1,0 +1,29 @@
+namespace Tessera.Decisions;
+
+public enum DenyReason
+{
+    None,
+    /// <summary>No active policy names the resource's account and service.</summary>
+    NoPolicyForTarget,
+    /// <summary>Policies name the target, but none matches both the subject and the resource.</summary>
+    NoMatchingScope,
+    /// <summary>A policy matches subject and resource, but none of its roles carries the action.</summary>
+    ActionNotGranted,
+}
+
+/// <summary>
+/// The answer to one check. A value type that points at the permitting policy, so that answering allocates nothing.
+/// </summary>
+public readonly record struct Decision(bool Permit, string? PolicyId, DenyReason Reason)
+{
+    public static Decision Deny(DenyReason reason) => new(false, null, reason);
+
+    public string ReasonText => Reason switch
+    {
+        DenyReason.None => "permitted",
+        DenyReason.NoPolicyForTarget => "no authorization names the resource's account and service",
+        DenyReason.NoMatchingScope => "no authorization matches both the subject and the resource",
+        DenyReason.ActionNotGranted => "an authorization matches the subject and the resource, but none of its roles grants the action",
+        _ => "denied",
+    };
+}
