@@ -2,10 +2,12 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Tessera.Catalog;
+using Tessera.Decisions;
 using Tessera.Errors;
 using Tessera.Policies;
 using Tessera.Server;
 using Tessera.Server.Catalog;
+using Tessera.Server.Decisions;
 using Tessera.Server.Errors;
 using Tessera.Server.Health;
 using Tessera.Server.Hosting;
@@ -35,9 +37,12 @@ builder.Services.AddSingleton(catalog);
 builder.Services.AddSingleton<AuthorizationPolicyValidator>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(new SqliteStoreOptions { DataDirectory = options.DataDirectory });
-builder.Services.AddSingleton<SqliteStore>();
+builder.Services.AddSingleton<DecisionIndex>(services => new DecisionIndex(new CatalogRoleActions(catalog), services.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton<AuthZenReader>();
+builder.Services.AddSingleton(services => new SqliteStore(services.GetRequiredService<SqliteStoreOptions>(), services.GetRequiredService<DecisionIndex>()));
 builder.Services.AddSingleton<ITesseraStore>(services => services.GetRequiredService<SqliteStore>());
 builder.Services.AddSingleton<TokenService>();
+builder.Services.AddSingleton<VerifiedTokens>();
 builder.Services.AddSingleton<Bootstrapper>();
 // The core services only: AddAuthentication() would also start data protection, which writes keys for cookies Tessera never sets.
 builder.Services.AddWebEncoders();
@@ -57,6 +62,9 @@ var store = app.Services.GetRequiredService<ITesseraStore>();
 await store.MigrateAsync(CancellationToken.None);
 await app.Services.GetRequiredService<TokenService>().InitializeAsync(store, CancellationToken.None);
 await app.Services.GetRequiredService<Bootstrapper>().BootstrapIfEmptyAsync(Console.Out, CancellationToken.None);
+// The index follows the store from here on; it starts from what the store holds.
+var revision = await store.GetRevisionAsync(CancellationToken.None);
+app.Services.GetRequiredService<DecisionIndex>().Load(store.ReadActivePoliciesAsync(CancellationToken.None).ToBlockingEnumerable(), revision);
 
 app.UseTransactionIds();
 app.UseExceptionHandler(errorApp => errorApp.Run(context =>
@@ -94,6 +102,7 @@ app.MapIdentity();
 app.MapPolicies();
 app.MapRoles();
 app.MapCatalog();
+app.MapDecisions();
 
 await app.RunAsync();
 return 0;

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Tessera.Server.Catalog;
+using Tessera.Server.Decisions;
 using Tessera.Server.Errors;
 using Tessera.Server.Identity;
 using Tessera.Server.Policies;
@@ -17,4 +18,5 @@ namespace Tessera.Server;
 [JsonSerializable(typeof(RoleCollection))]
 [JsonSerializable(typeof(CatalogResponse))]
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(AuthZenConfiguration))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

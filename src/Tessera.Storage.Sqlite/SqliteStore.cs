@@ -17,9 +17,11 @@ public sealed class SqliteStore : ITesseraStore, IDisposable
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly IPolicyChangeSink? _changes;
 
-    public SqliteStore(SqliteStoreOptions options)
+    public SqliteStore(SqliteStoreOptions options, IPolicyChangeSink? changes = null)
     {
+        _changes = changes;
         Directory.CreateDirectory(options.DataDirectory);
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -295,6 +297,14 @@ public sealed class SqliteStore : ITesseraStore, IDisposable
             return (new PolicyWriteResult(WriteStatus.Ok, stored), true);
         }, cancellationToken);
 
+    public async IAsyncEnumerable<Policy> ReadActivePoliciesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var reader = await QueryAsync(connection, null, $"SELECT {PolicyColumns} FROM policies WHERE state = 'active'", cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return ReadPolicy(reader);
+    }
+
     public async ValueTask<IReadOnlyList<AuditEvent>> ListEventsAsync(string accountId, long afterRevision, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -396,10 +406,15 @@ public sealed class SqliteStore : ITesseraStore, IDisposable
                 await ScalarAsync(connection, transaction, "UPDATE revision SET value = value + 1 WHERE id = 1 RETURNING value", cancellationToken),
                 CultureInfo.InvariantCulture);
             var (result, commit) = await write(connection, transaction, revision);
-            if (commit)
-                await transaction.CommitAsync(cancellationToken);
-            else
+            if (!commit)
+            {
                 await transaction.RollbackAsync(cancellationToken);
+                return result;
+            }
+            await transaction.CommitAsync(cancellationToken);
+            // Still inside the gate: the sink hears about commits in revision order.
+            if (_changes is not null && result is PolicyWriteResult { Status: WriteStatus.Ok, Policy: { } changed })
+                _changes.Apply(revision, [changed]);
             return result;
         }
         finally

@@ -15,14 +15,18 @@ public abstract class StoreTestSuite : IAsyncLifetime
 
     protected ITesseraStore Store { get; private set; } = null!;
 
-    protected abstract Task<ITesseraStore> CreateStoreAsync();
+    /// <summary>What the store told its change sink, in order.</summary>
+    protected RecordingSink Changes { get; } = new();
+
+    /// <summary>A fresh, empty store that reports to <paramref name="changes"/>.</summary>
+    protected abstract Task<ITesseraStore> CreateStoreAsync(IPolicyChangeSink changes);
 
     /// <summary>A second store over the same data, as after a restart.</summary>
     protected abstract Task<ITesseraStore> ReopenAsync();
 
     public async Task InitializeAsync()
     {
-        Store = await CreateStoreAsync();
+        Store = await CreateStoreAsync(Changes);
         await Store.MigrateAsync(CancellationToken.None);
     }
 
@@ -244,6 +248,46 @@ public abstract class StoreTestSuite : IAsyncLifetime
 
         Assert.Equal([1L, 3L], all.Select(e => e.Revision));
         Assert.Equal("iam-am.policy.delete", Assert.Single(later).Action);
+    }
+
+    [Fact]
+    public async Task CommittedPolicyChanges_ReachTheSinkInRevisionOrderAndRefusedOnesDoNot()
+    {
+        var policy = NewPolicy("acc-a", "kms");
+        var created = (await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None)).Policy!;
+        await Store.CreatePolicyAsync(policy with { Id = Ids.NewUuid() }, Event(policy, "create"), CancellationToken.None);
+        await Store.ReplacePolicyAsync(created, "stale", Event(policy, "update"), CancellationToken.None);
+        await Store.SetPolicyStateAsync(policy.Id, PolicyState.Deleted, null, "IBMid-1", Now, Event(policy, "delete"), CancellationToken.None);
+
+        Assert.Equal([(1L, PolicyState.Active), (2L, PolicyState.Deleted)], Changes.Calls.Select(c => (c.Revision, Assert.Single(c.Changed).State)));
+        Assert.All(Changes.Calls, c => Assert.Equal(policy.Id, c.Changed[0].Id));
+    }
+
+    [Fact]
+    public async Task ReadActivePolicies_StreamsOnlyActiveOnes()
+    {
+        var kept = NewPolicy("acc-a", "kms");
+        var gone = NewPolicy("acc-a", "cloud-object-storage");
+        await Store.CreatePolicyAsync(kept, Event(kept, "create"), CancellationToken.None);
+        await Store.CreatePolicyAsync(gone, Event(gone, "create"), CancellationToken.None);
+        await Store.SetPolicyStateAsync(gone.Id, PolicyState.Deleted, null, "IBMid-1", Now, Event(gone, "delete"), CancellationToken.None);
+
+        var active = new List<Policy>();
+        await foreach (var policy in Store.ReadActivePoliciesAsync(CancellationToken.None))
+            active.Add(policy);
+
+        Assert.Equal([kept.Id], active.Select(p => p.Id));
+    }
+
+    protected sealed class RecordingSink : IPolicyChangeSink
+    {
+        public List<(long Revision, IReadOnlyList<Policy> Changed)> Calls { get; } = [];
+
+        public void Apply(long revision, IReadOnlyList<Policy> changed)
+        {
+            lock (Calls)
+                Calls.Add((revision, changed));
+        }
     }
 
     protected static Policy NewPolicy(string accountId, string target, string? instance = null, string role = "crn:v1:bluemix:public:iam::::serviceRole:Reader") => new()

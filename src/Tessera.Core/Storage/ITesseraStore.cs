@@ -7,7 +7,8 @@ namespace Tessera.Storage;
 /// <summary>
 /// The one storage seam. Every write runs in one transaction that also records its audit event (R8) and
 /// advances the store revision; provider exceptions stay inside the implementation and come out as
-/// <see cref="WriteStatus"/> values.
+/// <see cref="WriteStatus"/> values. Committed policy changes go to the <see cref="IPolicyChangeSink"/> the store was
+/// given, in commit order, before the write returns.
 /// </summary>
 public interface ITesseraStore
 {
@@ -46,6 +47,9 @@ public interface ITesseraStore
     ValueTask<PolicyWriteResult> SetPolicyStateAsync(
         string policyId, PolicyState state, string? expectedETag, string modifiedById, DateTimeOffset modifiedAt,
         AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>Every active policy, streamed (the decision index loads from it at start-up).</summary>
+    IAsyncEnumerable<Policy> ReadActivePoliciesAsync(CancellationToken cancellationToken);
 
     /// <summary>An account's audit events after <paramref name="afterRevision"/>, oldest first.</summary>
     ValueTask<IReadOnlyList<AuditEvent>> ListEventsAsync(string accountId, long afterRevision, int limit, CancellationToken cancellationToken);

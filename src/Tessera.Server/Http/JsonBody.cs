@@ -14,9 +14,9 @@ internal static class JsonBody
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
 
-    public static async ValueTask<(JsonDocument? Document, IResult? Error)> ReadAsync(HttpContext context, CancellationToken cancellationToken)
+    public static async ValueTask<(JsonDocument? Document, IResult? Error)> ReadAsync(HttpContext context, CancellationToken cancellationToken, int? maxBytes = null)
     {
-        var limit = context.RequestServices.GetRequiredService<IOptions<TesseraOptions>>().Value.MaxRequestBodyBytes;
+        var limit = maxBytes ?? context.RequestServices.GetRequiredService<IOptions<TesseraOptions>>().Value.MaxRequestBodyBytes;
         var request = context.Request;
         var mediaType = request.ContentType?.Split(';')[0].Trim();
         if (!string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -12,7 +11,7 @@ namespace Tessera.Server.Identity;
 /// this is all it would do). Unsigned, wrongly signed, expired and foreign-issuer tokens fail; the 401 is IBM-shaped.
 /// </summary>
 internal sealed class BearerAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TokenService tokens)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, VerifiedTokens tokens)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -25,35 +24,11 @@ internal sealed class BearerAuthenticationHandler(
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return AuthenticateResult.Fail("the Authorization header must be 'Bearer <token>'");
 
-        var result = await tokens.Handler.ValidateTokenAsync(header["Bearer ".Length..].Trim(), tokens.ValidationParameters());
-        if (!result.IsValid)
-            return AuthenticateResult.Fail("the token is not valid");
-
-        var claims = result.Claims;
-        if (Claim(claims, "iam_id") is not string iamId || AccountOf(Claim(claims, "account")) is not { } accountId)
-        {
-            return AuthenticateResult.Fail("the token lacks the iam_id or account claims");
-        }
-
-        var identity = new ClaimsIdentity(
-        [
-            new Claim(Caller.IamIdClaim, iamId),
-            new Claim(Caller.AccountClaim, accountId),
-            new Claim(Caller.SubTypeClaim, Claim(claims, "sub_type") as string ?? "user"),
-        ], SchemeName);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        var verified = await tokens.VerifyAsync(header["Bearer ".Length..].Trim());
+        return verified is null
+            ? AuthenticateResult.Fail("the token is not valid")
+            : AuthenticateResult.Success(new AuthenticationTicket(verified.Principal, SchemeName));
     }
-
-    private static object? Claim(IDictionary<string, object> claims, string name) => claims.TryGetValue(name, out var value) ? value : null;
-
-    // IdentityModel hands a nested claim object back as a JsonElement or a dictionary, depending on the version.
-    private static string? AccountOf(object? account) => account switch
-    {
-        System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Object } element
-            when element.TryGetProperty("bss", out var bss) && bss.ValueKind == System.Text.Json.JsonValueKind.String => bss.GetString(),
-        IDictionary<string, object> dictionary => Claim(dictionary, "bss") as string,
-        _ => null,
-    };
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         ErrorResults.WriteAsync(Context, StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken,

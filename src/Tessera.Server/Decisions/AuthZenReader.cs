@@ -1,0 +1,193 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using Tessera.Decisions;
+using Tessera.Model;
+using Tessera.Server.Identity;
+
+namespace Tessera.Server.Decisions;
+
+/// <summary>
+/// Turns AuthZEN subjects, resources and actions into the engine's attributes. What Tessera can establish itself
+/// (a verified token's identity, the parts of a CRN) always wins over properties the caller supplies, so a caller
+/// cannot claim to be another service or widen a resource.
+/// </summary>
+internal sealed class AuthZenReader(VerifiedTokens tokens)
+{
+    private static readonly string[] PropertyNames = ["accountId", "serviceName", "serviceInstance", "resourceGroupId", "resourceType", "resource", "region"];
+
+    /// <summary>One evaluation: the item's own subject/action/resource/context, each falling back to the request's defaults.</summary>
+    public async ValueTask<Evaluation> ReadAsync(JsonElement item, JsonElement defaults)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+            return Evaluation.Invalid("an evaluation must be a JSON object");
+
+        var subject = Pick(item, defaults, "subject");
+        var action = Pick(item, defaults, "action");
+        var resource = Pick(item, defaults, "resource");
+        var context = Pick(item, defaults, "context");
+        if (subject is null || action is null || resource is null)
+            return Evaluation.Invalid("subject, action and resource are required (in the evaluation or as defaults)");
+
+        var (subjectAttributes, subjectError) = await ReadSubjectAsync(subject.Value);
+        if (subjectError is not null)
+            return Evaluation.Invalid(subjectError);
+        if (!TryReadResource(resource.Value, out var resourceAttributes, out var resourceError))
+            return Evaluation.Invalid(resourceError);
+        if (!TryReadAction(action.Value, out var actionName, out var actionError))
+            return Evaluation.Invalid(actionError);
+
+        var explain = false;
+        if (context is { ValueKind: JsonValueKind.Object } ctx && ctx.TryGetProperty("explain", out var explainElement))
+        {
+            if (explainElement.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                return Evaluation.Invalid("context.explain must be a boolean");
+            explain = explainElement.GetBoolean();
+        }
+        else if (context is { ValueKind: not JsonValueKind.Object })
+        {
+            return Evaluation.Invalid("context must be a JSON object");
+        }
+        return new Evaluation(new DecisionRequest(subjectAttributes, actionName, resourceAttributes), explain, null);
+    }
+
+    public async ValueTask<(Attributes Attributes, string? Error)> ReadSubjectAsync(JsonElement subject)
+    {
+        if (subject.ValueKind != JsonValueKind.Object)
+            return (default, "subject must be a JSON object");
+        if (!TryString(subject, "type", out var type) || type is null)
+            return (default, "subject.type is required and must be a string");
+        if (!TryString(subject, "id", out var id))
+            return (default, "subject.id must be a string");
+
+        switch (type)
+        {
+            case "token":
+                if (id is null)
+                    return (default, "subject.id must carry the caller's access token when subject.type is 'token'");
+                var verified = await tokens.VerifyAsync(id);
+                if (verified is null)
+                    return (default, "subject.id is not a valid, unexpired Tessera access token");
+                // The token's identity is used as is: a source service authenticates as its instance (crn-<CRN>).
+                var iamId = verified.Caller.IamId;
+                if (iamId.StartsWith("crn-", StringComparison.Ordinal) && Crn.TryParse(iamId[4..], out var instance, out _))
+                    return (FromCrn(instance), null);
+                return (new Attributes(AccountId: verified.Caller.AccountId), null);
+
+            case "service":
+                var attributes = default(Attributes);
+                if (id is not null)
+                {
+                    if (!Crn.TryParse(id, out var crn, out var crnError))
+                        return (default, $"subject.id must be the source instance's CRN: {crnError}");
+                    attributes = FromCrn(crn);
+                }
+                return TryFillFromProperties(subject, "subject", ref attributes, out var error) ? (attributes, null) : (default, error);
+
+            default:
+                return (default, $"subject.type '{type}' is not supported; use 'service' (with the source instance CRN) or 'token'");
+        }
+    }
+
+    public static bool TryReadResource(JsonElement resource, out Attributes attributes, [NotNullWhen(false)] out string? error)
+    {
+        attributes = default;
+        if (resource.ValueKind != JsonValueKind.Object)
+        {
+            error = "resource must be a JSON object";
+            return false;
+        }
+        if (!TryString(resource, "type", out _) || !TryString(resource, "id", out var id))
+        {
+            error = "resource.type and resource.id must be strings";
+            return false;
+        }
+        if (id is not null && id.StartsWith("crn:", StringComparison.Ordinal))
+        {
+            if (!Crn.TryParse(id, out var crn, out var crnError))
+            {
+                error = $"resource.id: {crnError}";
+                return false;
+            }
+            attributes = FromCrn(crn);
+        }
+        return TryFillFromProperties(resource, "resource", ref attributes, out error);
+    }
+
+    public static bool TryReadAction(JsonElement action, [NotNullWhen(true)] out string? name, [NotNullWhen(false)] out string? error)
+    {
+        name = null;
+        error = null;
+        if (action.ValueKind != JsonValueKind.Object || !TryString(action, "name", out name) || string.IsNullOrEmpty(name))
+        {
+            error = "action must be an object with a non-empty string 'name'";
+            name = null;
+            return false;
+        }
+        return true;
+    }
+
+    private static Attributes FromCrn(Crn crn) => new(
+        Empty(crn.AccountId), Empty(crn.ServiceName), Empty(crn.ServiceInstance), null, Empty(crn.ResourceType), Empty(crn.Resource), Empty(crn.Region));
+
+    /// <summary>Properties fill only what the CRN did not say.</summary>
+    private static bool TryFillFromProperties(JsonElement entity, string side, ref Attributes attributes, [NotNullWhen(false)] out string? error)
+    {
+        error = null;
+        if (!entity.TryGetProperty("properties", out var properties) || properties.ValueKind == JsonValueKind.Null)
+            return true;
+        if (properties.ValueKind != JsonValueKind.Object)
+        {
+            error = $"{side}.properties must be a JSON object";
+            return false;
+        }
+        foreach (var property in properties.EnumerateObject())
+        {
+            if (!PropertyNames.Contains(property.Name))
+            {
+                error = $"{side}.properties.{property.Name} is not a known attribute; use {string.Join(", ", PropertyNames)}";
+                return false;
+            }
+            if (property.Value.ValueKind != JsonValueKind.String)
+            {
+                error = $"{side}.properties.{property.Name} must be a string";
+                return false;
+            }
+            var value = property.Value.GetString();
+            attributes = property.Name switch
+            {
+                "accountId" => attributes with { AccountId = attributes.AccountId ?? value },
+                "serviceName" => attributes with { ServiceName = attributes.ServiceName ?? value },
+                "serviceInstance" => attributes with { ServiceInstance = attributes.ServiceInstance ?? DecisionIndex.InstanceGuid(value!) },
+                "resourceGroupId" => attributes with { ResourceGroupId = attributes.ResourceGroupId ?? value },
+                "resourceType" => attributes with { ResourceType = attributes.ResourceType ?? value },
+                "resource" => attributes with { Resource = attributes.Resource ?? value },
+                _ => attributes with { Region = attributes.Region ?? value },
+            };
+        }
+        return true;
+    }
+
+    private static JsonElement? Pick(JsonElement item, JsonElement defaults, string name) =>
+        item.TryGetProperty(name, out var own) && own.ValueKind != JsonValueKind.Null ? own
+        : defaults.ValueKind == JsonValueKind.Object && defaults.TryGetProperty(name, out var fallback) && fallback.ValueKind != JsonValueKind.Null ? fallback
+        : null;
+
+    private static bool TryString(JsonElement obj, string name, out string? value)
+    {
+        value = null;
+        if (!obj.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+            return true;
+        if (element.ValueKind != JsonValueKind.String)
+            return false;
+        value = element.GetString();
+        return true;
+    }
+
+    private static string? Empty(string value) => value.Length == 0 ? null : value;
+}
+
+/// <summary>A parsed evaluation, or why it could not be parsed.</summary>
+internal readonly record struct Evaluation(DecisionRequest Request, bool Explain, string? Error)
+{
+    public static Evaluation Invalid(string error) => new(default, false, error);
+}

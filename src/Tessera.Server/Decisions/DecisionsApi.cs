@@ -1,0 +1,281 @@
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+using Tessera.Decisions;
+using Tessera.Errors;
+using Tessera.Server.Errors;
+using Tessera.Server.Http;
+using Tessera.Server.Policies;
+
+namespace Tessera.Server.Decisions;
+
+/// <summary>
+/// The OpenID AuthZEN 1.0 decision API: evaluation, evaluations, the three searches and the discovery document.
+/// Any authenticated identity may ask for decisions.
+/// </summary>
+internal static class DecisionsApi
+{
+    public const int MaxEvaluations = 1000;
+    private const int MaxDecisionBodyBytes = 1024 * 1024;
+    private const int DefaultPageSize = 50;
+    private const int MaxPageSize = 1000;
+
+    public static IEndpointRouteBuilder MapDecisions(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/access/v1").RequireAuthorization();
+        group.MapPost("/evaluation", Evaluate);
+        group.MapPost("/evaluations", EvaluateMany);
+        group.MapPost("/search/subject", SearchSubjects);
+        group.MapPost("/search/resource", SearchResources);
+        group.MapPost("/search/action", SearchActions);
+        routes.MapGet("/.well-known/authzen-configuration", Configuration).AllowAnonymous();
+        return routes;
+    }
+
+    private static async Task Evaluate(HttpContext context, DecisionIndex index, AuthZenReader reader)
+    {
+        var (document, error) = await JsonBody.ReadAsync(context, context.RequestAborted, MaxDecisionBodyBytes);
+        if (error is not null)
+        {
+            await error.ExecuteAsync(context);
+            return;
+        }
+        using (document)
+        {
+            var evaluation = await reader.ReadAsync(document!.RootElement, default);
+            if (evaluation.Error is not null)
+            {
+                await ErrorResults.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidBody, evaluation.Error);
+                return;
+            }
+            await using var json = DecisionJson.Writer(context.Response);
+            Write(json, index, evaluation);
+        }
+    }
+
+    private static async Task EvaluateMany(HttpContext context, DecisionIndex index, AuthZenReader reader)
+    {
+        var (document, error) = await JsonBody.ReadAsync(context, context.RequestAborted, MaxDecisionBodyBytes);
+        if (error is not null)
+        {
+            await error.ExecuteAsync(context);
+            return;
+        }
+        using (document)
+        {
+            var root = document!.RootElement;
+            var problem = root.ValueKind != JsonValueKind.Object ? "the request body must be a JSON object"
+                : !root.TryGetProperty("evaluations", out var items) || items.ValueKind != JsonValueKind.Array ? "evaluations must be an array"
+                : items.GetArrayLength() > MaxEvaluations ? $"at most {MaxEvaluations} evaluations fit in one request"
+                : null;
+            var semantic = problem is null ? ReadSemantic(root, out problem) : Semantic.ExecuteAll;
+            if (problem is not null)
+            {
+                await ErrorResults.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidBody, problem);
+                return;
+            }
+
+            // Parse every item first (token subjects may verify asynchronously), then decide and write synchronously.
+            var evaluations = new List<Evaluation>(root.GetProperty("evaluations").GetArrayLength());
+            foreach (var item in root.GetProperty("evaluations").EnumerateArray())
+                evaluations.Add(await reader.ReadAsync(item, root));
+
+            await using var json = DecisionJson.Writer(context.Response);
+            json.WriteStartObject();
+            json.WriteStartArray("evaluations");
+            foreach (var evaluation in evaluations)
+            {
+                var permit = Write(json, index, evaluation);
+                if ((semantic == Semantic.DenyOnFirstDeny && !permit) || (semantic == Semantic.PermitOnFirstPermit && permit))
+                    break;
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+    }
+
+    /// <summary>Writes one evaluation's result and returns its decision.</summary>
+    private static bool Write(Utf8JsonWriter json, DecisionIndex index, in Evaluation evaluation)
+    {
+        if (evaluation.Error is not null)
+        {
+            DecisionJson.WriteInvalid(json, evaluation.Error);
+            return false;
+        }
+        if (evaluation.Explain)
+        {
+            var explanation = index.Explain(evaluation.Request);
+            DecisionJson.WriteDecision(json, explanation.Decision, explanation);
+            return explanation.Decision.Permit;
+        }
+        var decision = index.Check(evaluation.Request);
+        DecisionJson.WriteDecision(json, decision, null);
+        return decision.Permit;
+    }
+
+    private static async Task SearchActions(HttpContext context, DecisionIndex index, AuthZenReader reader) =>
+        await SearchAsync(context, async root =>
+        {
+            if (!root.TryGetProperty("subject", out var subjectElement) || !root.TryGetProperty("resource", out var resourceElement))
+                return (null, "subject and resource are required");
+            var (subject, subjectError) = await reader.ReadSubjectAsync(subjectElement);
+            if (subjectError is not null)
+                return (null, subjectError);
+            if (!AuthZenReader.TryReadResource(resourceElement, out var resource, out var resourceError))
+                return (null, resourceError);
+            return (index.SearchActions(subject, resource).Select(a => (a, (Action<Utf8JsonWriter>)(json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("name", a);
+                json.WriteEndObject();
+            }))).ToList(), null);
+        });
+
+    private static async Task SearchSubjects(HttpContext context, DecisionIndex index) =>
+        await SearchAsync(context, root => ValueTask.FromResult(FindSubjects(index, root)));
+
+    private static (List<(string Key, Action<Utf8JsonWriter> Write)>? Results, string? Error) FindSubjects(DecisionIndex index, JsonElement root)
+    {
+        if (!root.TryGetProperty("resource", out var resourceElement) || !root.TryGetProperty("action", out var actionElement))
+            return (null, "resource and action are required");
+        if (root.TryGetProperty("subject", out var subject)
+            && (subject.ValueKind != JsonValueKind.Object || !subject.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String
+                || type.GetString() != "service"))
+        {
+            return (null, "subject.type must be 'service': authorizations name source services");
+        }
+        if (!AuthZenReader.TryReadResource(resourceElement, out var resource, out var resourceError))
+            return (null, resourceError);
+        if (!AuthZenReader.TryReadAction(actionElement, out var action, out var actionError))
+            return (null, actionError);
+        return (Scopes(index.SearchSubjects(resource, action), "service"), null);
+    }
+
+    private static async Task SearchResources(HttpContext context, DecisionIndex index, AuthZenReader reader) =>
+        await SearchAsync(context, async root =>
+        {
+            if (!root.TryGetProperty("subject", out var subjectElement) || !root.TryGetProperty("action", out var actionElement))
+                return (null, "subject and action are required");
+            var (subject, subjectError) = await reader.ReadSubjectAsync(subjectElement);
+            if (subjectError is not null)
+                return (null, subjectError);
+            if (!AuthZenReader.TryReadAction(actionElement, out var action, out var actionError))
+                return (null, actionError);
+            return (Scopes(index.SearchResources(subject, action), null), null);
+        });
+
+    private static List<(string Key, Action<Utf8JsonWriter> Write)> Scopes(IReadOnlyList<ScopeResult> scopes, string? type) =>
+        scopes.Select(scope => (scope.Key, (Action<Utf8JsonWriter>)(json =>
+        {
+            var p = scope.Properties;
+            json.WriteStartObject();
+            json.WriteString("type", type ?? p.GetValueOrDefault("resourceType") ?? (p.ContainsKey("serviceInstance") ? "service-instance" : "service"));
+            json.WriteString("id", $"crn:v1:bluemix:public:{p.GetValueOrDefault("serviceName")}:{p.GetValueOrDefault("region")}:" +
+                                   $"{(p.TryGetValue("accountId", out var account) ? "a/" + account : string.Empty)}:{p.GetValueOrDefault("serviceInstance")}:" +
+                                   $"{p.GetValueOrDefault("resourceType")}:{p.GetValueOrDefault("resource")}");
+            json.WriteStartObject("properties");
+            foreach (var (name, value) in p)
+                json.WriteString(name, value);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }))).ToList();
+
+    /// <summary>Runs a search and pages its results by key: complete, and never silently cut short.</summary>
+    private static async Task SearchAsync(HttpContext context,
+        Func<JsonElement, ValueTask<(List<(string Key, Action<Utf8JsonWriter> Write)>? Results, string? Error)>> search)
+    {
+        var (document, error) = await JsonBody.ReadAsync(context, context.RequestAborted, MaxDecisionBodyBytes);
+        if (error is not null)
+        {
+            await error.ExecuteAsync(context);
+            return;
+        }
+        using (document)
+        {
+            var root = document!.RootElement;
+            var (after, limit, pageError) = root.ValueKind == JsonValueKind.Object ? ReadPage(root) : (null, 0, "the request body must be a JSON object");
+            var (results, searchError) = pageError is null ? await search(root) : (null, pageError);
+            if (searchError is not null)
+            {
+                await ErrorResults.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidBody, searchError);
+                return;
+            }
+
+            var page = results!.Where(r => after is null || string.CompareOrdinal(r.Key, after) > 0).Take(limit + 1).ToList();
+            var more = page.Count > limit;
+            if (more)
+                page.RemoveAt(page.Count - 1);
+            await using var json = DecisionJson.Writer(context.Response);
+            json.WriteStartObject();
+            json.WriteStartArray("results");
+            foreach (var result in page)
+                result.Write(json);
+            json.WriteEndArray();
+            json.WriteStartObject("page");
+            json.WriteString("next_token", more ? Base64Url.EncodeToString(Encoding.UTF8.GetBytes(page[^1].Key)) : string.Empty);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+    }
+
+    private static (string? After, int Limit, string? Error) ReadPage(JsonElement root)
+    {
+        if (!root.TryGetProperty("page", out var page) || page.ValueKind == JsonValueKind.Null)
+            return (null, DefaultPageSize, null);
+        if (page.ValueKind != JsonValueKind.Object)
+            return (null, 0, "page must be a JSON object");
+        var limit = DefaultPageSize;
+        if (page.TryGetProperty("limit", out var limitElement) && (!limitElement.TryGetInt32(out limit) || limit < 1 || limit > MaxPageSize))
+            return (null, 0, $"page.limit must be a whole number from 1 to {MaxPageSize}");
+        if (!page.TryGetProperty("token", out var token) || token.ValueKind == JsonValueKind.Null || token.GetString() is "")
+            return (null, limit, null);
+        try
+        {
+            return token.ValueKind == JsonValueKind.String
+                ? (Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token.GetString())), limit, null)
+                : (null, 0, "page.token must be a string");
+        }
+        catch (FormatException)
+        {
+            return (null, 0, "page.token is not a token this server issued");
+        }
+    }
+
+    private static Semantic ReadSemantic(JsonElement root, out string? problem)
+    {
+        problem = null;
+        if (!root.TryGetProperty("options", out var options) || options.ValueKind == JsonValueKind.Null)
+            return Semantic.ExecuteAll;
+        if (options.ValueKind != JsonValueKind.Object)
+        {
+            problem = "options must be a JSON object";
+            return Semantic.ExecuteAll;
+        }
+        if (!options.TryGetProperty("evaluations_semantic", out var semantic) || semantic.ValueKind == JsonValueKind.Null)
+            return Semantic.ExecuteAll;
+        switch (semantic.ValueKind == JsonValueKind.String ? semantic.GetString() : null)
+        {
+            case "execute_all": return Semantic.ExecuteAll;
+            case "deny_on_first_deny": return Semantic.DenyOnFirstDeny;
+            case "permit_on_first_permit": return Semantic.PermitOnFirstPermit;
+            default:
+                problem = "options.evaluations_semantic must be 'execute_all', 'deny_on_first_deny' or 'permit_on_first_permit'";
+                return Semantic.ExecuteAll;
+        }
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<AuthZenConfiguration> Configuration(HttpContext context)
+    {
+        var baseUrl = PoliciesApi.BaseUrl(context);
+        return TypedResults.Json(new AuthZenConfiguration(baseUrl, $"{baseUrl}/access/v1/evaluation", $"{baseUrl}/access/v1/evaluations",
+            $"{baseUrl}/access/v1/search/subject", $"{baseUrl}/access/v1/search/resource", $"{baseUrl}/access/v1/search/action"),
+            ServerJsonContext.Default.AuthZenConfiguration);
+    }
+
+    private enum Semantic
+    {
+        ExecuteAll,
+        DenyOnFirstDeny,
+        PermitOnFirstPermit,
+    }
+}
