@@ -37,7 +37,7 @@ builder.Services.AddSingleton(catalog);
 builder.Services.AddSingleton<AuthorizationPolicyValidator>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(new SqliteStoreOptions { DataDirectory = options.DataDirectory });
-builder.Services.AddSingleton<DecisionIndex>(services => new DecisionIndex(new CatalogRoleActions(catalog), services.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton<DecisionIndex>(services => new DecisionIndex(new CatalogRoleActions(catalog)));
 builder.Services.AddSingleton<AuthZenReader>();
 builder.Services.AddSingleton(services => new SqliteStore(services.GetRequiredService<SqliteStoreOptions>(), services.GetRequiredService<DecisionIndex>()));
 builder.Services.AddSingleton<ITesseraStore>(services => services.GetRequiredService<SqliteStore>());

@@ -5,28 +5,25 @@ namespace Tessera.Decisions;
 /// <see cref="VisibleFrom"/> up to, not including, <see cref="VisibleUntil"/>, so a write that touches several
 /// places of the index becomes visible to readers all at once, when the index publishes its revision.
 /// </summary>
-internal sealed class CompiledPolicy(string id, string accountId, Constraint[] subject, Constraint[] resource, ActionSet actions, long visibleFrom)
+internal sealed class CompiledPolicy(
+    string id, string accountId, Constraint[] subject, Constraint[] resource, Constraint[] resourceToCheck, ActionSet actions, long visibleFrom)
 {
     public string Id { get; } = id;
     public string AccountId { get; } = accountId;
     public Constraint[] Subject { get; } = subject;
+    /// <summary>Every resource constraint (for explanations and searches).</summary>
     public Constraint[] Resource { get; } = resource;
+    /// <summary>The resource constraints the policy's bucket does not already guarantee (account, service, instance).</summary>
+    public Constraint[] ResourceToCheck { get; } = resourceToCheck;
     public ActionSet Actions { get; } = actions;
     public long VisibleFrom { get; } = visibleFrom;
 
-    // Written by the single index writer before it publishes the revision that removes the policy; read by any thread.
+    // Written by the single index writer before it publishes the revision that ends this version; read by any thread.
     private long _visibleUntil = long.MaxValue;
-    private long _removedAtTicks;
 
     public long VisibleUntil => Volatile.Read(ref _visibleUntil);
 
-    public long RemovedAtTicks => _removedAtTicks;
-
     public bool IsVisibleAt(long revision) => VisibleFrom <= revision && revision < VisibleUntil;
 
-    public void RemoveAt(long revision, long nowTicks)
-    {
-        _removedAtTicks = nowTicks;
-        Volatile.Write(ref _visibleUntil, revision);
-    }
+    public void EndAt(long revision) => Volatile.Write(ref _visibleUntil, revision);
 }

@@ -11,33 +11,32 @@ namespace Tessera.Decisions;
 /// <para>
 /// Readers (<see cref="Check"/>) take no lock, do no I/O and allocate nothing: they read the published revision
 /// once and consider only policies visible at it. The single writer (<see cref="Apply"/>) copies just the bucket
-/// arrays it changes, so a write costs the same at 1k or 1M policies, and publishes its revision last, so a reader
-/// sees a write whole or not at all.
+/// arrays it changes, so a write costs the same at 1k or 1M policies. It adds new versions (invisible until
+/// published), marks replaced ones as ending at its revision, publishes the revision, and only then sweeps the
+/// replaced versions out of their arrays. A reader that started before the publish may miss a swept version; it
+/// can only be a false deny, so a deny is returned only if the published revision did not move during the check,
+/// and is otherwise recomputed (a sequence lock on the deny path; a permit is always sound).
 /// </para>
 /// </summary>
 public sealed class DecisionIndex : IPolicyChangeSink
 {
-    private const int Unresolved = -2;
-    private const int NoInstance = -1;
-
-    // A removed policy stays in its bucket this long, so that a reader that started before the removal still finds it.
-    private static readonly long SweepGraceTicks = TimeSpan.FromSeconds(1).Ticks;
-
     private readonly IRoleActions _roles;
-    private readonly TimeProvider _time;
-    private readonly StringIds _values = new();
     private readonly StringIds _actions = new();
     private readonly ConcurrentDictionary<int, string> _actionNames = new();
-    private readonly ConcurrentDictionary<BucketKey, CompiledPolicy[]> _buckets = new();
+    private readonly ConcurrentDictionary<string, AccountBuckets> _accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AccountBuckets>.AlternateLookup<ReadOnlySpan<char>> _accountsBySpan;
     private readonly ConcurrentDictionary<string, CompiledPolicy> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ActionSet> _actionSets = new(StringComparer.Ordinal);
+    // Load only: one string instance per distinct value, so a million loaded policies share their account and service
+    // names. Emptied after the load, so that later writes do not grow it forever.
+    private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
     private readonly Lock _writeLock = new();
     private long _published;
 
-    public DecisionIndex(IRoleActions roles, TimeProvider? time = null)
+    public DecisionIndex(IRoleActions roles)
     {
         _roles = roles;
-        _time = time ?? TimeProvider.System;
+        _accountsBySpan = _accounts.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>The last revision whose changes every check sees.</summary>
@@ -53,19 +52,22 @@ public sealed class DecisionIndex : IPolicyChangeSink
         {
             if (!_byId.IsEmpty)
                 throw new InvalidOperationException("Load fills an empty index; later changes go through Apply");
-            var buckets = new Dictionary<BucketKey, List<CompiledPolicy>>();
+            var buckets = new Dictionary<(ServiceBuckets Service, string? Instance), List<CompiledPolicy>>();
             foreach (var policy in policies)
             {
                 if (policy.State != PolicyState.Active)
                     continue;
-                var (compiled, key) = Compile(policy, visibleFrom: 0);
+                var compiled = Compile(policy, visibleFrom: 0, pool: true);
+                var key = BucketOf(compiled, create: true)!.Value;
                 if (!buckets.TryGetValue(key, out var list))
                     buckets[key] = list = [];
                 list.Add(compiled);
                 _byId[policy.Id] = compiled;
             }
-            foreach (var (key, list) in buckets)
-                _buckets[key] = [.. list];
+            foreach (var ((service, instance), list) in buckets)
+                service.Set(instance, [.. list]);
+            _strings.Clear();
+            _strings.TrimExcess();
             Volatile.Write(ref _published, revision);
         }
     }
@@ -77,58 +79,68 @@ public sealed class DecisionIndex : IPolicyChangeSink
             // Changes arrive in commit order; one already reflected (e.g. by Load) is skipped.
             if (revision <= _published)
                 return;
-            var now = _time.GetUtcNow().UtcTicks;
+            var replaced = new List<CompiledPolicy>();
             foreach (var policy in changed)
             {
                 if (_byId.TryRemove(policy.Id, out var old))
                 {
-                    old.RemoveAt(revision, now);
-                    var oldKey = KeyOf(old);
-                    Rewrite(oldKey, add: null, now);
+                    old.EndAt(revision);
+                    replaced.Add(old);
                 }
                 if (policy.State == PolicyState.Active)
                 {
-                    var (compiled, key) = Compile(policy, revision);
-                    Rewrite(key, compiled, now);
+                    var compiled = Compile(policy, revision, pool: false);
+                    if (BucketOf(compiled, create: true) is { } bucket)
+                        Rewrite(bucket, add: compiled);
                     _byId[policy.Id] = compiled;
                 }
             }
             Volatile.Write(ref _published, revision);
+            foreach (var old in replaced)
+            {
+                if (BucketOf(old, create: false) is { } oldBucket)
+                    Rewrite(oldBucket, add: null);
+            }
         }
     }
 
     /// <summary>The hot path: permit or deny, and the permitting policy. No lock, no I/O, no allocation.</summary>
     public Decision Check(in DecisionRequest request)
     {
-        var revision = Volatile.Read(ref _published);
-        var account = _values.Find(request.Resource.AccountId);
-        var service = _values.Find(request.Resource.ServiceName);
-        if (account == StringIds.Missing || service == StringIds.Missing)
+        while (true)
+        {
+            var revision = Volatile.Read(ref _published);
+            var decision = CheckAt(request, revision);
+            // A deny computed while a write was published may have missed a version the writer swept: recompute.
+            if (decision.Permit || Volatile.Read(ref _published) == revision)
+                return decision;
+        }
+    }
+
+    private Decision CheckAt(in DecisionRequest request, long revision)
+    {
+        var accountId = request.Resource.AccountId;
+        if (accountId is null || !_accountsBySpan.TryGetValue(accountId.AsSpan(), out var account)
+            || account.Find(request.Resource.ServiceName) is not { } service)
+        {
             return Decision.Deny(DenyReason.NoPolicyForTarget);
+        }
 
-        var action = _actions.Find(request.Action);
-        Span<int> subjectIds = stackalloc int[AttributeSlots.Count];
-        Span<int> resourceIds = stackalloc int[AttributeSlots.Count];
-        subjectIds.Fill(Unresolved);
-        resourceIds.Fill(Unresolved);
-        resourceIds[(int)AttributeSlot.AccountId] = account;
-        resourceIds[(int)AttributeSlot.ServiceName] = service;
-
+        // The action is looked up only once some policy's scope matches: most denials never need it.
+        var action = ActionNotLookedUp;
         var anyPolicy = false;
         var scopeMatched = false;
-        if (_buckets.TryGetValue(new BucketKey(account, service, NoInstance), out var wide)
-            && Scan(wide, request, action, revision, subjectIds, resourceIds, ref anyPolicy, ref scopeMatched) is { } permittedByWide)
-        {
+        if (Scan(service.Wide, request, revision, ref action, ref anyPolicy, ref scopeMatched) is { } permittedByWide)
             return new Decision(true, permittedByWide.Id, DenyReason.None);
-        }
-        var instance = Resolve(resourceIds, AttributeSlot.ServiceInstance, request.Resource);
-        if (instance != StringIds.Missing && _buckets.TryGetValue(new BucketKey(account, service, instance), out var narrow)
-            && Scan(narrow, request, action, revision, subjectIds, resourceIds, ref anyPolicy, ref scopeMatched) is { } permittedByInstance)
+        if (service.ForInstance(request.Resource.ServiceInstance) is { } narrow
+            && Scan(narrow, request, revision, ref action, ref anyPolicy, ref scopeMatched) is { } permittedByInstance)
         {
             return new Decision(true, permittedByInstance.Id, DenyReason.None);
         }
         return Decision.Deny(!anyPolicy ? DenyReason.NoPolicyForTarget : scopeMatched ? DenyReason.ActionNotGranted : DenyReason.NoMatchingScope);
     }
+
+    private const int ActionNotLookedUp = -2;
 
     /// <summary>
     /// The decision with every permitting policy, or, when denied, the closest policies of the resource's account
@@ -201,59 +213,41 @@ public sealed class DecisionIndex : IPolicyChangeSink
         return [.. results.Values];
     }
 
-    private CompiledPolicy? Scan(CompiledPolicy[] policies, in DecisionRequest request, int action, long revision,
-        Span<int> subjectIds, Span<int> resourceIds, ref bool anyVisible, ref bool scopeMatched)
+    private CompiledPolicy? Scan(CompiledPolicy[] policies, in DecisionRequest request, long revision,
+        ref int action, ref bool anyVisible, ref bool scopeMatched)
     {
         foreach (var policy in policies)
         {
             if (!policy.IsVisibleAt(revision))
                 continue;
             anyVisible = true;
-            if (!Matches(policy.Resource, request.Resource, resourceIds)
-                || !Matches(policy.Subject, request.Subject, subjectIds))
-            {
+            if (!Matches(policy.ResourceToCheck, request.Resource) || !Matches(policy.Subject, request.Subject))
                 continue;
-            }
             scopeMatched = true;
+            if (action == ActionNotLookedUp)
+                action = _actions.Find(request.Action);
             if (policy.Actions.Contains(action))
                 return policy;
         }
         return null;
     }
 
-    private bool Matches(Constraint[] constraints, in Attributes side, Span<int> resolved)
+    private static bool Matches(Constraint[] constraints, in Attributes side)
     {
         foreach (var constraint in constraints)
         {
-            var id = Resolve(resolved, constraint.Slot, side);
-            if (!constraint.Matches(id, side.Get(constraint.Slot)))
+            if (!constraint.Matches(side.Get(constraint.Slot)))
                 return false;
         }
         return true;
     }
 
-    private bool Matches(Constraint[] constraints, in Attributes side)
-    {
-        Span<int> resolved = stackalloc int[AttributeSlots.Count];
-        resolved.Fill(Unresolved);
-        return Matches(constraints, side, resolved);
-    }
-
-    // Request strings are interned on first use only: most checks never read most attributes.
-    private int Resolve(Span<int> resolved, AttributeSlot slot, in Attributes side)
-    {
-        ref var id = ref resolved[(int)slot];
-        if (id == Unresolved)
-            id = _values.Find(side.Get(slot));
-        return id;
-    }
-
-    private void Describe(Constraint[] constraints, in Attributes side, string sideName, List<string> mismatches)
+    private static void Describe(Constraint[] constraints, in Attributes side, string sideName, List<string> mismatches)
     {
         foreach (var constraint in constraints)
         {
             var actual = side.Get(constraint.Slot);
-            if (!constraint.Matches(_values.Find(actual), actual))
+            if (!constraint.Matches(actual))
             {
                 var wanted = constraint.Operator == AttributeOperator.StringEquals ? $"'{constraint.Value}'" : $"{constraint.Operator.ToWire()} '{constraint.Value}'";
                 mismatches.Add(actual is null
@@ -263,64 +257,76 @@ public sealed class DecisionIndex : IPolicyChangeSink
         }
     }
 
-    /// <summary>Replaces a bucket's array: adds <paramref name="add"/> and drops policies removed longer ago than the grace period.</summary>
-    private void Rewrite(BucketKey key, CompiledPolicy? add, long nowTicks)
+    /// <summary>Replaces a bucket's array: adds <paramref name="add"/> and drops versions that have ended.</summary>
+    private static void Rewrite((ServiceBuckets Service, string? Instance) bucket, CompiledPolicy? add)
     {
-        var current = _buckets.GetValueOrDefault(key) ?? [];
+        var current = bucket.Service.Get(bucket.Instance);
         var kept = new List<CompiledPolicy>(current.Length + 1);
         foreach (var policy in current)
         {
-            if (policy.VisibleUntil == long.MaxValue || nowTicks - policy.RemovedAtTicks < SweepGraceTicks)
+            if (policy.VisibleUntil == long.MaxValue)
                 kept.Add(policy);
         }
         if (add is not null)
             kept.Add(add);
-        if (kept.Count == 0)
-            _buckets.TryRemove(key, out _);
-        else
-            _buckets[key] = [.. kept];
+        bucket.Service.Set(bucket.Instance, [.. kept]);
     }
 
-    private static BucketKey KeyOf(CompiledPolicy policy)
+    /// <summary>Where a policy lives: its target account and service, and its instance when it names exactly one.</summary>
+    private (ServiceBuckets Service, string? Instance)? BucketOf(CompiledPolicy policy, bool create)
     {
-        int account = NoInstance, service = NoInstance, instance = NoInstance;
+        string? account = null, service = null, instance = null;
         foreach (var constraint in policy.Resource)
         {
             if (constraint.Operator != AttributeOperator.StringEquals)
                 continue;
             switch (constraint.Slot)
             {
-                case AttributeSlot.AccountId: account = constraint.ValueId; break;
-                case AttributeSlot.ServiceName: service = constraint.ValueId; break;
-                case AttributeSlot.ServiceInstance: instance = constraint.ValueId; break;
+                case AttributeSlot.AccountId: account = constraint.Value; break;
+                case AttributeSlot.ServiceName: service = constraint.Value; break;
+                case AttributeSlot.ServiceInstance: instance = constraint.Value; break;
             }
         }
-        return new BucketKey(account, service, instance);
+        if (account is null || service is null)
+            return null;
+        if (!create)
+            return _accounts.TryGetValue(account, out var existing) && existing.Find(service) is { } found ? (found, instance) : null;
+        return (_accounts.GetOrAdd(account, _ => new AccountBuckets()).GetOrAdd(service), instance);
     }
 
-    private (CompiledPolicy Policy, BucketKey Key) Compile(Policy policy, long visibleFrom)
+    private CompiledPolicy Compile(Policy policy, long visibleFrom, bool pool)
     {
-        var subject = CompileSide(policy.Subject);
-        var resource = CompileSide(policy.Resource);
+        var subject = CompileSide(policy.Subject, pool);
+        var resource = CompileSide(policy.Resource, pool);
+        // The bucket guarantees the exact account, service and instance; only the rest is compared per check.
+        var toCheck = resource.Where(c => c.Operator != AttributeOperator.StringEquals
+                                          || c.Slot is not (AttributeSlot.AccountId or AttributeSlot.ServiceName or AttributeSlot.ServiceInstance)).ToArray();
         var targetService = policy.ResourceValue(AttributeNames.ServiceName) ?? string.Empty;
-        var compiled = new CompiledPolicy(policy.Id, policy.AccountId, subject, resource, ActionSetOf(targetService, policy.Roles), visibleFrom);
-        return (compiled, KeyOf(compiled));
+        return new CompiledPolicy(policy.Id, pool ? Pooled(policy.AccountId) : policy.AccountId, subject, resource, toCheck, ActionSetOf(targetService, policy.Roles), visibleFrom);
     }
 
-    private Constraint[] CompileSide(IReadOnlyList<AttributeConstraint> attributes)
+    private Constraint[] CompileSide(IReadOnlyList<AttributeConstraint> attributes, bool pool)
     {
-        var constraints = new List<Constraint>(attributes.Count);
-        foreach (var attribute in attributes)
+        var constraints = new Constraint[attributes.Count];
+        for (var i = 0; i < attributes.Count; i++)
         {
-            // Validation admits only known attributes; anything else cannot match a request, so the policy can only be narrower.
+            var attribute = attributes[i];
+            // Validation admits only known attributes; an unknown one could only narrow the policy, so it is kept as a region constraint.
             if (!AttributeSlots.TryFromName(attribute.Name, out var slot))
                 slot = AttributeSlot.Region;
             var value = slot == AttributeSlot.ServiceInstance ? InstanceGuid(attribute.Value) : attribute.Value;
-            var id = attribute.Operator == AttributeOperator.StringEquals ? _values.Intern(value) : StringIds.Missing;
-            constraints.Add(new Constraint(slot, attribute.Operator, id, value));
+            constraints[i] = new Constraint(slot, attribute.Operator, pool ? Pooled(value) : value);
         }
-        // Cheap, selective checks first: the account and service were already used to find the bucket.
+        // Most selective first: instances and resources differ between near misses, accounts and services rarely do.
         return [.. constraints.OrderByDescending(c => c.Slot)];
+    }
+
+    private string Pooled(string value)
+    {
+        if (_strings.TryGetValue(value, out var pooled))
+            return pooled;
+        _strings[value] = value;
+        return value;
     }
 
     /// <summary>The value the index compares for an attribute: an instance named by CRN compares by its GUID.</summary>
@@ -351,5 +357,4 @@ public sealed class DecisionIndex : IPolicyChangeSink
         return _actionSets[key] = ActionSet.Create(ids, [.. roles]);
     }
 
-    private readonly record struct BucketKey(int Account, int Service, int Instance);
 }
