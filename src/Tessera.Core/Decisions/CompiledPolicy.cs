@@ -6,15 +6,18 @@ namespace Tessera.Decisions;
 /// places of the index becomes visible to readers all at once, when the index publishes its revision.
 /// </summary>
 internal sealed class CompiledPolicy(
-    string id, string accountId, Constraint[] subject, Constraint[] resource, Constraint[] resourceToCheck, ActionSet actions, long visibleFrom)
+    string id, string accountId, Constraint[] subject, Constraint[] resource, Constraint[] checks, ActionSet actions, long visibleFrom)
 {
     public string Id { get; } = id;
     public string AccountId { get; } = accountId;
     public Constraint[] Subject { get; } = subject;
     /// <summary>Every resource constraint (for explanations and searches).</summary>
     public Constraint[] Resource { get; } = resource;
-    /// <summary>The resource constraints the policy's bucket does not already guarantee (account, service, instance).</summary>
-    public Constraint[] ResourceToCheck { get; } = resourceToCheck;
+    /// <summary>
+    /// What a check compares, in one array: the resource constraints the policy's bucket does not already guarantee
+    /// (account, service, instance), then the subject's.
+    /// </summary>
+    public Constraint[] Checks { get; } = checks;
     public ActionSet Actions { get; } = actions;
     public long VisibleFrom { get; } = visibleFrom;
 

@@ -6,7 +6,7 @@ namespace Tessera.Decisions;
 /// One compiled attribute constraint. Values are compared as strings: an ordinal comparison of two short strings is
 /// cheaper than hashing the request's string to look up an id, and most constraints are read once per check.
 /// </summary>
-internal readonly record struct Constraint(AttributeSlot Slot, AttributeOperator Operator, string Value)
+internal readonly record struct Constraint(AttributeSlot Slot, AttributeOperator Operator, string Value, bool IsSubject)
 {
     public bool Matches(string? requestValue) => Operator switch
     {

@@ -52,20 +52,30 @@ public sealed class DecisionIndex : IPolicyChangeSink
         {
             if (!_byId.IsEmpty)
                 throw new InvalidOperationException("Load fills an empty index; later changes go through Apply");
-            var buckets = new Dictionary<(ServiceBuckets Service, string? Instance), List<CompiledPolicy>>();
+            // Group first, then compile bucket by bucket: each bucket's policies, constraints and strings are allocated
+            // next to each other, so a check reads a few adjacent cache lines instead of scattered objects.
+            var groups = new Dictionary<(string, string, string?), List<Policy>>();
             foreach (var policy in policies)
             {
                 if (policy.State != PolicyState.Active)
                     continue;
-                var compiled = Compile(policy, visibleFrom: 0, pool: true);
-                var key = BucketOf(compiled, create: true)!.Value;
-                if (!buckets.TryGetValue(key, out var list))
-                    buckets[key] = list = [];
-                list.Add(compiled);
-                _byId[policy.Id] = compiled;
+                var key = (policy.ResourceValue(AttributeNames.AccountId) ?? string.Empty, policy.ResourceValue(AttributeNames.ServiceName) ?? string.Empty,
+                    ExactInstance(policy));
+                if (!groups.TryGetValue(key, out var list))
+                    groups[key] = list = [];
+                list.Add(policy);
             }
-            foreach (var ((service, instance), list) in buckets)
-                service.Set(instance, [.. list]);
+            foreach (var group in groups.Values)
+            {
+                var compiled = new CompiledPolicy[group.Count];
+                for (var i = 0; i < group.Count; i++)
+                {
+                    compiled[i] = Compile(group[i], visibleFrom: 0, pool: true);
+                    _byId[group[i].Id] = compiled[i];
+                }
+                if (BucketOf(compiled[0], create: true) is { } bucket)
+                    bucket.Service.Set(bucket.Instance, compiled);
+            }
             _strings.Clear();
             _strings.TrimExcess();
             Volatile.Write(ref _published, revision);
@@ -221,7 +231,7 @@ public sealed class DecisionIndex : IPolicyChangeSink
             if (!policy.IsVisibleAt(revision))
                 continue;
             anyVisible = true;
-            if (!Matches(policy.ResourceToCheck, request.Resource) || !Matches(policy.Subject, request.Subject))
+            if (!MatchesChecks(policy.Checks, request))
                 continue;
             scopeMatched = true;
             if (action == ActionNotLookedUp)
@@ -230,6 +240,17 @@ public sealed class DecisionIndex : IPolicyChangeSink
                 return policy;
         }
         return null;
+    }
+
+    private static bool MatchesChecks(Constraint[] checks, in DecisionRequest request)
+    {
+        foreach (var constraint in checks)
+        {
+            var side = constraint.IsSubject ? request.Subject : request.Resource;
+            if (!constraint.Matches(side.Get(constraint.Slot)))
+                return false;
+        }
+        return true;
     }
 
     private static bool Matches(Constraint[] constraints, in Attributes side)
@@ -296,16 +317,17 @@ public sealed class DecisionIndex : IPolicyChangeSink
 
     private CompiledPolicy Compile(Policy policy, long visibleFrom, bool pool)
     {
-        var subject = CompileSide(policy.Subject, pool);
-        var resource = CompileSide(policy.Resource, pool);
+        var subject = CompileSide(policy.Subject, pool, isSubject: true);
+        var resource = CompileSide(policy.Resource, pool, isSubject: false);
         // The bucket guarantees the exact account, service and instance; only the rest is compared per check.
-        var toCheck = resource.Where(c => c.Operator != AttributeOperator.StringEquals
-                                          || c.Slot is not (AttributeSlot.AccountId or AttributeSlot.ServiceName or AttributeSlot.ServiceInstance)).ToArray();
+        var checks = resource.Where(c => c.Operator != AttributeOperator.StringEquals
+                                         || c.Slot is not (AttributeSlot.AccountId or AttributeSlot.ServiceName or AttributeSlot.ServiceInstance))
+            .Concat(subject).ToArray();
         var targetService = policy.ResourceValue(AttributeNames.ServiceName) ?? string.Empty;
-        return new CompiledPolicy(policy.Id, pool ? Pooled(policy.AccountId) : policy.AccountId, subject, resource, toCheck, ActionSetOf(targetService, policy.Roles), visibleFrom);
+        return new CompiledPolicy(policy.Id, pool ? Pooled(policy.AccountId) : policy.AccountId, subject, resource, checks, ActionSetOf(targetService, policy.Roles), visibleFrom);
     }
 
-    private Constraint[] CompileSide(IReadOnlyList<AttributeConstraint> attributes, bool pool)
+    private Constraint[] CompileSide(IReadOnlyList<AttributeConstraint> attributes, bool pool, bool isSubject)
     {
         var constraints = new Constraint[attributes.Count];
         for (var i = 0; i < attributes.Count; i++)
@@ -315,18 +337,30 @@ public sealed class DecisionIndex : IPolicyChangeSink
             if (!AttributeSlots.TryFromName(attribute.Name, out var slot))
                 slot = AttributeSlot.Region;
             var value = slot == AttributeSlot.ServiceInstance ? InstanceGuid(attribute.Value) : attribute.Value;
-            constraints[i] = new Constraint(slot, attribute.Operator, pool ? Pooled(value) : value);
+            constraints[i] = new Constraint(slot, attribute.Operator, pool ? Pooled(value) : value, isSubject);
         }
         // Most selective first: instances and resources differ between near misses, accounts and services rarely do.
         return [.. constraints.OrderByDescending(c => c.Slot)];
     }
 
+    /// <summary>The load's one copy of a value, made here (not taken from the parsed policy) so that it sits near its first user.</summary>
     private string Pooled(string value)
     {
         if (_strings.TryGetValue(value, out var pooled))
             return pooled;
-        _strings[value] = value;
-        return value;
+        pooled = new string(value.AsSpan());
+        _strings[pooled] = pooled;
+        return pooled;
+    }
+
+    private static string? ExactInstance(Policy policy)
+    {
+        foreach (var attribute in policy.Resource)
+        {
+            if (attribute.Name == AttributeNames.ServiceInstance && attribute.Operator == AttributeOperator.StringEquals)
+                return InstanceGuid(attribute.Value);
+        }
+        return null;
     }
 
     /// <summary>The value the index compares for an attribute: an instance named by CRN compares by its GUID.</summary>
