@@ -6,10 +6,13 @@ namespace Tessera.Decisions;
 /// places of the index becomes visible to readers all at once, when the index publishes its revision.
 /// </summary>
 internal sealed class CompiledPolicy(
-    string id, string accountId, Constraint[] subject, Constraint[] resource, Constraint[] checks, ActionSet actions, long visibleFrom)
+    string id, string accountId, (string Account, string Service, string? Instance) target,
+    Constraint[] subject, Constraint[] resource, Constraint[] checks, ActionSet actions, long visibleFrom)
 {
     public string Id { get; } = id;
     public string AccountId { get; } = accountId;
+    /// <summary>The bucket the policy lives in.</summary>
+    public (string Account, string Service, string? Instance) Target { get; } = target;
     public Constraint[] Subject { get; } = subject;
     /// <summary>Every resource constraint (for explanations and searches).</summary>
     public Constraint[] Resource { get; } = resource;

@@ -6,26 +6,37 @@ using Tessera.Storage;
 namespace Tessera.Decisions;
 
 /// <summary>
-/// The in-memory decision index. Policies are bucketed by the target they name (account, service, and instance when
-/// they name one), so a check looks at the few policies that can apply, never at all of them.
+/// The in-memory decision index. Policies are bucketed by the target they name (account and service, and the instance
+/// when they name exactly one); one open-addressing table finds a bucket by a seeded hash of the request's target, so a
+/// check reads a few cache lines and compares integers, never all policies nor their strings.
 /// <para>
-/// Readers (<see cref="Check"/>) take no lock, do no I/O and allocate nothing: they read the published revision
-/// once and consider only policies visible at it. The single writer (<see cref="Apply"/>) copies just the bucket
-/// arrays it changes, so a write costs the same at 1k or 1M policies. It adds new versions (invisible until
-/// published), marks replaced ones as ending at its revision, publishes the revision, and only then sweeps the
-/// replaced versions out of their arrays. A reader that started before the publish may miss a swept version; it
-/// can only be a false deny, so a deny is returned only if the published revision did not move during the check,
-/// and is otherwise recomputed (a sequence lock on the deny path; a permit is always sound).
+/// Each bucket is an array of inline <see cref="PolicyRecord"/>s: which request attributes the policy constrains and a
+/// hash of the values it requires. A check hashes the request's attributes as it needs them and compares; a record
+/// whose hash matches and whose roles carry the action is verified against the request's strings before it permits,
+/// so a hash collision can cost time but never grant access.
+/// </para>
+/// <para>
+/// Readers (<see cref="Check"/>) take no lock, do no I/O and allocate nothing; they read the published revision once
+/// and consider only records visible at it. The single writer (<see cref="Apply"/>) copies just the bucket arrays it
+/// changes, so a write costs the same at 1k or 1M policies. It adds new versions (invisible until published), marks
+/// replaced ones as ending at its revision, publishes the revision, and then sweeps the ended versions out of their
+/// arrays. A reader that started before the publish may miss a swept version; that can only be a false deny, so a deny
+/// is returned only if the published revision did not move during the check (a sequence lock on the deny path).
 /// </para>
 /// </summary>
 public sealed class DecisionIndex : IPolicyChangeSink
 {
+    private const int SubjectSlots = 0;
+    private const int ResourceSlots = AttributeSlots.Count;
+    private const int ActionNotLookedUp = -2;
+
     private readonly IRoleActions _roles;
     private readonly StringIds _actions = new();
     private readonly ConcurrentDictionary<int, string> _actionNames = new();
-    private readonly ConcurrentDictionary<string, AccountBuckets> _accounts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, AccountBuckets>.AlternateLookup<ReadOnlySpan<char>> _accountsBySpan;
+    private readonly TargetTable _targets = new();
     private readonly ConcurrentDictionary<string, CompiledPolicy> _byId = new(StringComparer.Ordinal);
+    // Writer side only.
+    private readonly Dictionary<(string Account, string Service, string? Instance), TargetBucket> _bucketsByTarget = new();
     private readonly Dictionary<string, ActionSet> _actionSets = new(StringComparer.Ordinal);
     // Load only: one string instance per distinct value, so a million loaded policies share their account and service
     // names. Emptied after the load, so that later writes do not grow it forever.
@@ -33,11 +44,7 @@ public sealed class DecisionIndex : IPolicyChangeSink
     private readonly Lock _writeLock = new();
     private long _published;
 
-    public DecisionIndex(IRoleActions roles)
-    {
-        _roles = roles;
-        _accountsBySpan = _accounts.GetAlternateLookup<ReadOnlySpan<char>>();
-    }
+    public DecisionIndex(IRoleActions roles) => _roles = roles;
 
     /// <summary>The last revision whose changes every check sees.</summary>
     public long Revision => Volatile.Read(ref _published);
@@ -52,29 +59,30 @@ public sealed class DecisionIndex : IPolicyChangeSink
         {
             if (!_byId.IsEmpty)
                 throw new InvalidOperationException("Load fills an empty index; later changes go through Apply");
-            // Group first, then compile bucket by bucket: each bucket's policies, constraints and strings are allocated
-            // next to each other, so a check reads a few adjacent cache lines instead of scattered objects.
+
+            // Group first, then compile bucket by bucket: each bucket's records, policies and strings are allocated
+            // next to each other.
             var groups = new Dictionary<(string, string, string?), List<Policy>>();
             foreach (var policy in policies)
             {
-                if (policy.State != PolicyState.Active)
+                if (policy.State != PolicyState.Active || TargetOf(policy) is not { } target)
                     continue;
-                var key = (policy.ResourceValue(AttributeNames.AccountId) ?? string.Empty, policy.ResourceValue(AttributeNames.ServiceName) ?? string.Empty,
-                    ExactInstance(policy));
-                if (!groups.TryGetValue(key, out var list))
-                    groups[key] = list = [];
+                if (!groups.TryGetValue(target, out var list))
+                    groups[target] = list = [];
                 list.Add(policy);
             }
-            foreach (var group in groups.Values)
+            _targets.EnsureCapacity(groups.Count);
+            foreach (var (target, group) in groups)
             {
-                var compiled = new CompiledPolicy[group.Count];
+                var bucket = BucketFor(target);
+                var records = new PolicyRecord[group.Count];
                 for (var i = 0; i < group.Count; i++)
                 {
-                    compiled[i] = Compile(group[i], visibleFrom: 0, pool: true);
-                    _byId[group[i].Id] = compiled[i];
+                    var compiled = Compile(group[i], visibleFrom: 0, pool: true);
+                    records[i] = Record(compiled);
+                    _byId[compiled.Id] = compiled;
                 }
-                if (BucketOf(compiled[0], create: true) is { } bucket)
-                    bucket.Service.Set(bucket.Instance, compiled);
+                _targets.SetRecords(bucket, records);
             }
             _strings.Clear();
             _strings.TrimExcess();
@@ -89,28 +97,29 @@ public sealed class DecisionIndex : IPolicyChangeSink
             // Changes arrive in commit order; one already reflected (e.g. by Load) is skipped.
             if (revision <= _published)
                 return;
-            var replaced = new List<CompiledPolicy>();
+            var ended = new List<TargetBucket>();
             foreach (var policy in changed)
             {
                 if (_byId.TryRemove(policy.Id, out var old))
                 {
                     old.EndAt(revision);
-                    replaced.Add(old);
+                    if (_bucketsByTarget.TryGetValue(old.Target, out var oldBucket))
+                    {
+                        EndRecord(oldBucket, old, revision);
+                        ended.Add(oldBucket);
+                    }
                 }
-                if (policy.State == PolicyState.Active)
+                if (policy.State == PolicyState.Active && TargetOf(policy) is { } target)
                 {
                     var compiled = Compile(policy, revision, pool: false);
-                    if (BucketOf(compiled, create: true) is { } bucket)
-                        Rewrite(bucket, add: compiled);
+                    var bucket = BucketFor(target);
+                    _targets.SetRecords(bucket, [.. bucket.Records, Record(compiled)]);
                     _byId[policy.Id] = compiled;
                 }
             }
             Volatile.Write(ref _published, revision);
-            foreach (var old in replaced)
-            {
-                if (BucketOf(old, create: false) is { } oldBucket)
-                    Rewrite(oldBucket, add: null);
-            }
+            foreach (var bucket in ended)
+                _targets.SetRecords(bucket, bucket.Records.Where(r => r.VisibleUntil == long.MaxValue).ToArray());
         }
     }
 
@@ -129,33 +138,105 @@ public sealed class DecisionIndex : IPolicyChangeSink
 
     private Decision CheckAt(in DecisionRequest request, long revision)
     {
-        var accountId = request.Resource.AccountId;
-        if (accountId is null || !_accountsBySpan.TryGetValue(accountId.AsSpan(), out var account)
-            || account.Find(request.Resource.ServiceName) is not { } service)
-        {
+        var resource = request.Resource;
+        if (resource.AccountId is null || resource.ServiceName is null)
             return Decision.Deny(DenyReason.NoPolicyForTarget);
-        }
 
-        // The action is looked up only once some policy's scope matches: most denials never need it.
+        var wide = _targets.Find(SeededHash.OfTarget(resource.AccountId, resource.ServiceName, null), resource.AccountId, resource.ServiceName, null);
+        var narrow = resource.ServiceInstance is null
+            ? null
+            : _targets.Find(SeededHash.OfTarget(resource.AccountId, resource.ServiceName, resource.ServiceInstance),
+                resource.AccountId, resource.ServiceName, resource.ServiceInstance);
+
+        // Request attributes are hashed once each, and only when some record constrains them.
+        var hashes = new RequestHashes(stackalloc ulong[2 * AttributeSlots.Count]);
         var action = ActionNotLookedUp;
         var anyPolicy = false;
         var scopeMatched = false;
-        if (Scan(service.Wide, request, revision, ref action, ref anyPolicy, ref scopeMatched) is { } permittedByWide)
+        if (wide is not null && Scan(wide, request, revision, ref hashes, ref action, ref anyPolicy, ref scopeMatched) is { } permittedByWide)
             return new Decision(true, permittedByWide.Id, DenyReason.None);
-        if (service.ForInstance(request.Resource.ServiceInstance) is { } narrow
-            && Scan(narrow, request, revision, ref action, ref anyPolicy, ref scopeMatched) is { } permittedByInstance)
-        {
+        if (narrow is not null && Scan(narrow, request, revision, ref hashes, ref action, ref anyPolicy, ref scopeMatched) is { } permittedByInstance)
             return new Decision(true, permittedByInstance.Id, DenyReason.None);
-        }
         return Decision.Deny(!anyPolicy ? DenyReason.NoPolicyForTarget : scopeMatched ? DenyReason.ActionNotGranted : DenyReason.NoMatchingScope);
     }
 
-    private const int ActionNotLookedUp = -2;
+    private CompiledPolicy? Scan(PolicyRecord[] records, in DecisionRequest request, long revision,
+        ref RequestHashes hashes, ref int action, ref bool anyVisible, ref bool scopeMatched)
+    {
+        for (var i = 0; i < records.Length; i++)
+        {
+            ref readonly var record = ref records[i];
+            if (!record.IsVisibleAt(revision))
+                continue;
+            anyVisible = true;
+            var complex = (record.Mask & PolicyRecord.Complex) != 0;
+            if (complex ? !MatchesChecks(record.Policy.Checks, request) : hashes.Combined(record.Mask, request) != record.MatchHash)
+                continue;
+            scopeMatched = true;
+            if (action == ActionNotLookedUp)
+                action = _actions.Find(request.Action);
+            // A hash match nominates the policy; its strings decide.
+            if (record.Actions.Contains(action) && (complex ? MatchesAll(record.Policy, request) : record.Verifies(request)))
+                return record.Policy;
+        }
+        return null;
+    }
 
-    /// <summary>
-    /// The decision with every permitting policy, or, when denied, the closest policies of the resource's account
-    /// and what did not match in each. Off the hot path: it scans the account's policies and allocates.
-    /// </summary>
+    /// <summary>The request's attribute hashes, computed on first use.</summary>
+    private ref struct RequestHashes(Span<ulong> values)
+    {
+        private readonly Span<ulong> _values = values;
+        private int _computed;
+        private int _lastMask = -1;
+        private ulong _lastCombined;
+
+        public ulong Combined(int mask, in DecisionRequest request)
+        {
+            if (mask == _lastMask)
+                return _lastCombined;
+            var combined = 0UL;
+            for (var bits = mask; bits != 0; bits &= bits - 1)
+            {
+                var slot = System.Numerics.BitOperations.TrailingZeroCount(bits);
+                if ((_computed & (1 << slot)) == 0)
+                {
+                    _values[slot] = SeededHash.OfSlot(slot, slot < ResourceSlots
+                        ? request.Subject.Get((AttributeSlot)slot)
+                        : request.Resource.Get((AttributeSlot)(slot - ResourceSlots)));
+                    _computed |= 1 << slot;
+                }
+                combined += _values[slot];
+            }
+            _lastMask = mask;
+            _lastCombined = combined;
+            return combined;
+        }
+    }
+
+    private static bool MatchesAll(CompiledPolicy policy, in DecisionRequest request) =>
+        Matches(policy.Resource, request.Resource) && Matches(policy.Subject, request.Subject);
+
+    private static bool MatchesChecks(Constraint[] checks, in DecisionRequest request)
+    {
+        foreach (var constraint in checks)
+        {
+            var value = constraint.IsSubject ? request.Subject.Get(constraint.Slot) : request.Resource.Get(constraint.Slot);
+            if (!constraint.Matches(value))
+                return false;
+        }
+        return true;
+    }
+
+    private static bool Matches(Constraint[] constraints, in Attributes side)
+    {
+        foreach (var constraint in constraints)
+        {
+            if (!constraint.Matches(side.Get(constraint.Slot)))
+                return false;
+        }
+        return true;
+    }
+
     public Explanation Explain(in DecisionRequest request, int maxPolicies = 5)
     {
         var decision = Check(request);
@@ -221,46 +302,7 @@ public sealed class DecisionIndex : IPolicyChangeSink
             results.TryAdd(key, new ScopeResult(key, properties));
         }
         return [.. results.Values];
-    }
 
-    private CompiledPolicy? Scan(CompiledPolicy[] policies, in DecisionRequest request, long revision,
-        ref int action, ref bool anyVisible, ref bool scopeMatched)
-    {
-        foreach (var policy in policies)
-        {
-            if (!policy.IsVisibleAt(revision))
-                continue;
-            anyVisible = true;
-            if (!MatchesChecks(policy.Checks, request))
-                continue;
-            scopeMatched = true;
-            if (action == ActionNotLookedUp)
-                action = _actions.Find(request.Action);
-            if (policy.Actions.Contains(action))
-                return policy;
-        }
-        return null;
-    }
-
-    private static bool MatchesChecks(Constraint[] checks, in DecisionRequest request)
-    {
-        foreach (var constraint in checks)
-        {
-            var side = constraint.IsSubject ? request.Subject : request.Resource;
-            if (!constraint.Matches(side.Get(constraint.Slot)))
-                return false;
-        }
-        return true;
-    }
-
-    private static bool Matches(Constraint[] constraints, in Attributes side)
-    {
-        foreach (var constraint in constraints)
-        {
-            if (!constraint.Matches(side.Get(constraint.Slot)))
-                return false;
-        }
-        return true;
     }
 
     private static void Describe(Constraint[] constraints, in Attributes side, string sideName, List<string> mismatches)
@@ -278,41 +320,70 @@ public sealed class DecisionIndex : IPolicyChangeSink
         }
     }
 
-    /// <summary>Replaces a bucket's array: adds <paramref name="add"/> and drops versions that have ended.</summary>
-    private static void Rewrite((ServiceBuckets Service, string? Instance) bucket, CompiledPolicy? add)
+    /// <summary>The record of a compiled policy: the slots it checks beyond its bucket's key, and the hash of their values.</summary>
+    private static PolicyRecord Record(CompiledPolicy policy)
     {
-        var current = bucket.Service.Get(bucket.Instance);
-        var kept = new List<CompiledPolicy>(current.Length + 1);
-        foreach (var policy in current)
-        {
-            if (policy.VisibleUntil == long.MaxValue)
-                kept.Add(policy);
-        }
-        if (add is not null)
-            kept.Add(add);
-        bucket.Service.Set(bucket.Instance, [.. kept]);
-    }
-
-    /// <summary>Where a policy lives: its target account and service, and its instance when it names exactly one.</summary>
-    private (ServiceBuckets Service, string? Instance)? BucketOf(CompiledPolicy policy, bool create)
-    {
-        string? account = null, service = null, instance = null;
-        foreach (var constraint in policy.Resource)
+        var mask = 0;
+        var hash = 0UL;
+        foreach (var constraint in policy.Checks)
         {
             if (constraint.Operator != AttributeOperator.StringEquals)
-                continue;
-            switch (constraint.Slot)
             {
-                case AttributeSlot.AccountId: account = constraint.Value; break;
-                case AttributeSlot.ServiceName: service = constraint.Value; break;
-                case AttributeSlot.ServiceInstance: instance = constraint.Value; break;
+                mask |= PolicyRecord.Complex;
+                continue;
+            }
+            var slot = (constraint.IsSubject ? SubjectSlots : ResourceSlots) + (int)constraint.Slot;
+            mask |= 1 << slot;
+            hash += SeededHash.OfSlot(slot, constraint.Value);
+        }
+        return new PolicyRecord
+        {
+            MatchHash = hash,
+            Mask = mask,
+            VisibleFrom = policy.VisibleFrom,
+            VisibleUntil = long.MaxValue,
+            Actions = policy.Actions,
+            Policy = policy,
+            Verify = (mask & PolicyRecord.Complex) == 0 ? PolicyRecord.VerifyKey(policy) : string.Empty,
+        };
+    }
+
+    private static void EndRecord(TargetBucket bucket, CompiledPolicy policy, long revision)
+    {
+        var records = bucket.Records;
+        for (var i = 0; i < records.Length; i++)
+        {
+            if (ReferenceEquals(records[i].Policy, policy))
+                Volatile.Write(ref records[i].VisibleUntil, revision);
+        }
+    }
+
+    private TargetBucket BucketFor((string Account, string Service, string? Instance) target)
+    {
+        if (_bucketsByTarget.TryGetValue(target, out var bucket))
+            return bucket;
+        bucket = new TargetBucket(target.Account, target.Service, target.Instance, SeededHash.OfTarget(target.Account, target.Service, target.Instance));
+        _bucketsByTarget[target] = bucket;
+        _targets.Add(bucket);
+        return bucket;
+    }
+
+    /// <summary>The target a policy names exactly (account, service, instance); null when it names no exact account and service.</summary>
+    private static (string Account, string Service, string? Instance)? TargetOf(Policy policy)
+    {
+        string? account = null, service = null, instance = null;
+        foreach (var attribute in policy.Resource)
+        {
+            if (attribute.Operator != AttributeOperator.StringEquals)
+                continue;
+            switch (attribute.Name)
+            {
+                case AttributeNames.AccountId: account = attribute.Value; break;
+                case AttributeNames.ServiceName: service = attribute.Value; break;
+                case AttributeNames.ServiceInstance: instance = InstanceGuid(attribute.Value); break;
             }
         }
-        if (account is null || service is null)
-            return null;
-        if (!create)
-            return _accounts.TryGetValue(account, out var existing) && existing.Find(service) is { } found ? (found, instance) : null;
-        return (_accounts.GetOrAdd(account, _ => new AccountBuckets()).GetOrAdd(service), instance);
+        return account is null || service is null ? null : (account, service, instance);
     }
 
     private CompiledPolicy Compile(Policy policy, long visibleFrom, bool pool)
@@ -324,7 +395,8 @@ public sealed class DecisionIndex : IPolicyChangeSink
                                          || c.Slot is not (AttributeSlot.AccountId or AttributeSlot.ServiceName or AttributeSlot.ServiceInstance))
             .Concat(subject).ToArray();
         var targetService = policy.ResourceValue(AttributeNames.ServiceName) ?? string.Empty;
-        return new CompiledPolicy(policy.Id, pool ? Pooled(policy.AccountId) : policy.AccountId, subject, resource, checks, ActionSetOf(targetService, policy.Roles), visibleFrom);
+        return new CompiledPolicy(policy.Id, pool ? Pooled(policy.AccountId) : policy.AccountId, TargetOf(policy)!.Value,
+            subject, resource, checks, ActionSetOf(targetService, policy.Roles), visibleFrom);
     }
 
     private Constraint[] CompileSide(IReadOnlyList<AttributeConstraint> attributes, bool pool, bool isSubject)
@@ -339,8 +411,7 @@ public sealed class DecisionIndex : IPolicyChangeSink
             var value = slot == AttributeSlot.ServiceInstance ? InstanceGuid(attribute.Value) : attribute.Value;
             constraints[i] = new Constraint(slot, attribute.Operator, pool ? Pooled(value) : value, isSubject);
         }
-        // Most selective first: instances and resources differ between near misses, accounts and services rarely do.
-        return [.. constraints.OrderByDescending(c => c.Slot)];
+        return constraints;
     }
 
     /// <summary>The load's one copy of a value, made here (not taken from the parsed policy) so that it sits near its first user.</summary>
@@ -351,16 +422,6 @@ public sealed class DecisionIndex : IPolicyChangeSink
         pooled = new string(value.AsSpan());
         _strings[pooled] = pooled;
         return pooled;
-    }
-
-    private static string? ExactInstance(Policy policy)
-    {
-        foreach (var attribute in policy.Resource)
-        {
-            if (attribute.Name == AttributeNames.ServiceInstance && attribute.Operator == AttributeOperator.StringEquals)
-                return InstanceGuid(attribute.Value);
-        }
-        return null;
     }
 
     /// <summary>The value the index compares for an attribute: an instance named by CRN compares by its GUID.</summary>
@@ -390,5 +451,4 @@ public sealed class DecisionIndex : IPolicyChangeSink
         }
         return _actionSets[key] = ActionSet.Create(ids, [.. roles]);
     }
-
 }
