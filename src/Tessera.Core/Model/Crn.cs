@@ -43,13 +43,16 @@ public sealed record Crn(
             return false;
         }
 
-        var parts = text.Split(':');
-        if (parts.Length != SegmentCount)
+        // Split without allocating the array of ten: CRNs arrive with every decision request.
+        Span<Range> ranges = stackalloc Range[SegmentCount + 1];
+        var count = text.AsSpan().Split(ranges, ':');
+        if (count != SegmentCount)
         {
             error = $"'{text}' is not a CRN: expected {SegmentCount} ':'-separated segments " +
-                    "(crn:v1:<cname>:<ctype>:<service>:<region>:<scope>:<instance>:<resource type>:<resource>), found " + parts.Length;
+                    "(crn:v1:<cname>:<ctype>:<service>:<region>:<scope>:<instance>:<resource type>:<resource>), found " + text.Split(':').Length;
             return false;
         }
+        var parts = new PartReader(text, ranges);
 
         if (parts[0] != "crn")
         {
@@ -86,6 +89,15 @@ public sealed record Crn(
         crn = new Crn(parts[2], parts[3], parts[4], parts[5], scope, parts[7], parts[8], parts[9]);
         error = null;
         return true;
+    }
+
+    /// <summary>The segments of a split CRN as strings; empty segments cost no allocation.</summary>
+    private readonly ref struct PartReader(string text, ReadOnlySpan<Range> ranges)
+    {
+        private readonly string _text = text;
+        private readonly ReadOnlySpan<Range> _ranges = ranges;
+
+        public string this[int index] => _ranges[index].GetOffsetAndLength(_text.Length).Length == 0 ? string.Empty : _text[_ranges[index]];
     }
 
     public override string ToString() =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Tessera.Errors;
@@ -27,25 +28,51 @@ internal static class JsonBody
         if (request.ContentLength > limit)
             return (null, TooLarge(limit));
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > limit)
-                return (null, TooLarge(limit));
-            buffer.Write(chunk, 0, read);
-        }
-        if (buffer.Length == 0)
+        var (body, tooLarge) = request.ContentLength is { } length
+            ? await ReadKnownLengthAsync(request.Body, (int)length, cancellationToken)
+            : await ReadChunkedAsync(request.Body, limit, cancellationToken);
+        if (tooLarge)
+            return (null, TooLarge(limit));
+        if (body.Length == 0)
             return (null, ErrorResults.BadRequest("the request body is empty; a JSON object is required"));
 
         try
         {
-            return (JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), DocumentOptions), null);
+            // The document reads the buffer in place for its lifetime, so the buffer is the caller's (not pooled).
+            return (JsonDocument.Parse(body, DocumentOptions), null);
         }
         catch (JsonException ex)
         {
             return (null, ErrorResults.BadRequest($"the request body is not valid JSON: {ex.Message}"));
+        }
+    }
+
+    /// <summary>One exact allocation when the client said how long the body is (the common case).</summary>
+    private static async ValueTask<(ReadOnlyMemory<byte> Body, bool TooLarge)> ReadKnownLengthAsync(Stream body, int length, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[length];
+        var read = await body.ReadAtLeastAsync(buffer, length, throwOnEndOfStream: false, cancellationToken);
+        return (buffer.AsMemory(0, read), false);
+    }
+
+    private static async ValueTask<(ReadOnlyMemory<byte> Body, bool TooLarge)> ReadChunkedAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(8192);
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                    return (default, true);
+                buffer.Write(chunk, 0, read);
+            }
+            return (buffer.GetBuffer().AsMemory(0, (int)buffer.Length), false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 

@@ -1,5 +1,3 @@
-using Tessera.Model;
-
 namespace Tessera.Server.Http;
 
 /// <summary>
@@ -12,14 +10,25 @@ internal static class TransactionIds
     private const int MaxLength = 128;
     private static readonly object ItemKey = new();
 
+    // Generated ids: a random per-process prefix and a counter. Unique like a random 32-hex id, but without a call
+    // to the system RNG on every request.
+    private static readonly ulong Prefix = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+    private static long _counter;
+
     public static string Get(HttpContext context) =>
-        context.Items.TryGetValue(ItemKey, out var value) && value is string id ? id : Ids.NewHex32();
+        context.Items.TryGetValue(ItemKey, out var value) && value is string id ? id : NewId();
+
+    private static string NewId() => string.Create(32, Interlocked.Increment(ref _counter), static (chars, counter) =>
+    {
+        Prefix.TryFormat(chars, out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
+        ((ulong)counter).TryFormat(chars[16..], out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
+    });
 
     public static IApplicationBuilder UseTransactionIds(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var id = context.Request.Headers[HeaderName].ToString();
         if (id.Length is 0 or > MaxLength || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-            id = Ids.NewHex32();
+            id = NewId();
         context.Items[ItemKey] = id;
         context.Response.Headers[HeaderName] = id;
         context.Response.Headers.CacheControl = "no-cache,no-store";

@@ -7,8 +7,10 @@ using Tessera.Server.Errors;
 namespace Tessera.Server.Identity;
 
 /// <summary>
-/// Verifies <c>Authorization: Bearer &lt;jwt&gt;</c> with the store's signing keys (JwtBearer is not available here, and
-/// this is all it would do). Unsigned, wrongly signed, expired and foreign-issuer tokens fail; the 401 is IBM-shaped.
+/// The bearer scheme: verifies <c>Authorization: Bearer &lt;jwt&gt;</c> with the store's signing keys (JwtBearer is not
+/// available here, and this is all it would do) and answers challenges and refusals in IBM's shape. Unsigned, wrongly
+/// signed, expired and foreign-issuer tokens fail. Requests are normally authenticated by <see cref="BearerTokenMiddleware"/>;
+/// this handler serves code that asks the scheme directly.
 /// </summary>
 internal sealed class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, VerifiedTokens tokens)

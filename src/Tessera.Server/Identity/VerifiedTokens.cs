@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 using System.Text.Json;
 
@@ -11,17 +12,17 @@ namespace Tessera.Server.Identity;
 internal sealed class VerifiedTokens(TokenService tokens, TimeProvider time)
 {
     private const int MaxEntries = 10_000;
-    private readonly ConcurrentDictionary<string, VerifiedToken> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, VerifiedToken> _cache = new(TokenComparer.Instance);
+
+    /// <summary>A token verified before and not yet expired, found without allocating.</summary>
+    public bool TryGetCached(ReadOnlySpan<char> token, [NotNullWhen(true)] out VerifiedToken? verified) =>
+        _cache.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(token, out verified) && verified.ExpiresAt > time.GetUtcNow();
 
     public async ValueTask<VerifiedToken?> VerifyAsync(string token)
     {
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(token, out var cached))
-        {
-            if (cached.ExpiresAt > now)
-                return cached;
-            _cache.TryRemove(token, out _);
-        }
+        if (TryGetCached(token, out var cached))
+            return cached;
+        _cache.TryRemove(token, out _);
 
         var result = await tokens.Handler.ValidateTokenAsync(token, tokens.ValidationParameters());
         if (!result.IsValid
@@ -56,6 +57,28 @@ internal sealed class VerifiedTokens(TokenService tokens, TimeProvider time)
         IDictionary<string, object> dictionary => Claim(dictionary, "bss") as string,
         _ => null,
     };
+}
+
+/// <summary>
+/// Tokens are long (about 800 characters); hashing all of one costs more than the decision it authorizes. The last 64
+/// characters are the signature's, random per token, so they hash well; equality still compares the whole token, and
+/// only verified tokens are ever stored.
+/// </summary>
+internal sealed class TokenComparer : IEqualityComparer<string>, IAlternateEqualityComparer<ReadOnlySpan<char>, string>
+{
+    public static readonly TokenComparer Instance = new();
+    private const int HashedTail = 64;
+
+    public bool Equals(string? x, string? y) => string.Equals(x, y, StringComparison.Ordinal);
+
+    public int GetHashCode(string obj) => GetHashCode(obj.AsSpan());
+
+    public bool Equals(ReadOnlySpan<char> alternate, string other) => alternate.SequenceEqual(other);
+
+    public int GetHashCode(ReadOnlySpan<char> alternate) =>
+        string.GetHashCode(alternate.Length > HashedTail ? alternate[^HashedTail..] : alternate) ^ alternate.Length;
+
+    public string Create(ReadOnlySpan<char> alternate) => alternate.ToString();
 }
 
 internal sealed record VerifiedToken(Caller Caller, ClaimsPrincipal Principal, DateTimeOffset ExpiresAt);
