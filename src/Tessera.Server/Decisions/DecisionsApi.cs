@@ -37,17 +37,11 @@ internal static class DecisionsApi
 
     private static async Task Evaluate(HttpContext context, DecisionIndex index, AuthZenReader reader)
     {
-        if (!await BearerTokenMiddleware.RequireTokenAsync(context))
+        using var document = await ReadBodyAsync(context);
+        if (document is null)
             return;
-        var (document, error) = await JsonBody.ReadAsync(context, context.RequestAborted, MaxDecisionBodyBytes);
-        if (error is not null)
         {
-            await error.ExecuteAsync(context);
-            return;
-        }
-        using (document)
-        {
-            var evaluation = await reader.ReadAsync(document!.RootElement, default);
+            var evaluation = await reader.ReadAsync(document.RootElement, default);
             if (evaluation.Error is not null)
             {
                 await ErrorResults.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidBody, evaluation.Error);
@@ -60,17 +54,11 @@ internal static class DecisionsApi
 
     private static async Task EvaluateMany(HttpContext context, DecisionIndex index, AuthZenReader reader)
     {
-        if (!await BearerTokenMiddleware.RequireTokenAsync(context))
+        using var document = await ReadBodyAsync(context);
+        if (document is null)
             return;
-        var (document, error) = await JsonBody.ReadAsync(context, context.RequestAborted, MaxDecisionBodyBytes);
-        if (error is not null)
         {
-            await error.ExecuteAsync(context);
-            return;
-        }
-        using (document)
-        {
-            var root = document!.RootElement;
+            var root = document.RootElement;
             var problem = root.ValueKind != JsonValueKind.Object ? "the request body must be a JSON object"
                 : !root.TryGetProperty("evaluations", out var items) || items.ValueKind != JsonValueKind.Array ? "evaluations must be an array"
                 : items.GetArrayLength() > MaxEvaluations ? $"at most {MaxEvaluations} evaluations fit in one request"
@@ -99,6 +87,19 @@ internal static class DecisionsApi
             json.WriteEndArray();
             json.WriteEndObject();
         }
+    }
+
+    /// <summary>
+    /// The request's JSON, once the caller has shown a valid token; otherwise null, with the 401 or 400 already written.
+    /// </summary>
+    private static async ValueTask<JsonDocument?> ReadBodyAsync(HttpContext context)
+    {
+        if (!await BearerTokenMiddleware.RequireTokenAsync(context))
+            return null;
+        var (document, error) = await JsonBody.ReadAsync(context, context.RequestAborted, MaxDecisionBodyBytes);
+        if (error is not null)
+            await error.ExecuteAsync(context);
+        return document;
     }
 
     /// <summary>Writes one evaluation's result and returns its decision.</summary>
@@ -191,17 +192,11 @@ internal static class DecisionsApi
     private static async Task SearchAsync(HttpContext context,
         Func<JsonElement, ValueTask<(List<(string Key, Action<Utf8JsonWriter> Write)>? Results, string? Error)>> search)
     {
-        if (!await BearerTokenMiddleware.RequireTokenAsync(context))
+        using var document = await ReadBodyAsync(context);
+        if (document is null)
             return;
-        var (document, error) = await JsonBody.ReadAsync(context, context.RequestAborted, MaxDecisionBodyBytes);
-        if (error is not null)
         {
-            await error.ExecuteAsync(context);
-            return;
-        }
-        using (document)
-        {
-            var root = document!.RootElement;
+            var root = document.RootElement;
             var (after, limit, pageError) = root.ValueKind == JsonValueKind.Object ? ReadPage(root) : (null, 0, "the request body must be a JSON object");
             var (results, searchError) = pageError is null ? await search(root) : (null, pageError);
             if (searchError is not null)
