@@ -222,6 +222,26 @@ public class DecisionsApiTests(TesseraApp app) : IClassFixture<TesseraApp>
         Assert.Equal(HttpStatusCode.Unauthorized, unauthorized);
     }
 
+    [Theory]
+    [InlineData("/access/v1/evaluation")]
+    [InlineData("/access/v1/evaluations")]
+    [InlineData("/access/v1/search/subject")]
+    [InlineData("/access/v1/search/resource")]
+    [InlineData("/access/v1/search/action")]
+    public async Task DecisionEndpoints_RefuseMissingAndForgedTokensInTheEnvelope(string path)
+    {
+        using var anonymous = app.CreateClient();
+        using var forged = app.CreateClient();
+        forged.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer eyJhbGciOiJub25lIn0.eyJpYW1faWQiOiJ4In0.");
+
+        foreach (var client in new[] { anonymous, forged })
+        {
+            var (status, body, _) = await client.SendAsync(HttpMethod.Post, path, """{"evaluations":[]}""");
+            Assert.Equal(HttpStatusCode.Unauthorized, status);
+            Http.AssertIbmError(body, HttpStatusCode.Unauthorized, "invalid_token");
+        }
+    }
+
     private static async Task<List<JsonElement>> PageThroughAsync(Tenant tenant, string path, JsonObject request)
     {
         var results = new List<JsonElement>();

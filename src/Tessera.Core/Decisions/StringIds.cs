@@ -15,8 +15,6 @@ internal sealed class StringIds
 
     public StringIds() => _bySpan = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    public int Count => _ids.Count;
-
     /// <summary>Writer side: the id of <paramref name="value"/>, adding it when new.</summary>
     public int Intern(string value) => _ids.TryGetValue(value, out var id) ? id : _ids.GetOrAdd(value, _ids.Count);
 

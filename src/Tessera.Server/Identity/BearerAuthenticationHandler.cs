@@ -7,30 +7,21 @@ using Tessera.Server.Errors;
 namespace Tessera.Server.Identity;
 
 /// <summary>
-/// The bearer scheme: verifies <c>Authorization: Bearer &lt;jwt&gt;</c> with the store's signing keys (JwtBearer is not
-/// available here, and this is all it would do) and answers challenges and refusals in IBM's shape. Unsigned, wrongly
-/// signed, expired and foreign-issuer tokens fail. Requests are normally authenticated by <see cref="BearerTokenMiddleware"/>;
-/// this handler serves code that asks the scheme directly.
+/// The bearer scheme. <see cref="BearerTokenMiddleware"/> verifies <c>Authorization: Bearer &lt;jwt&gt;</c> (JwtBearer is not
+/// available here); this handler reports the result to whoever asks the scheme, and answers challenges and refusals
+/// in IBM's error shape.
 /// </summary>
 internal sealed class BearerAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, VerifiedTokens tokens)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
-    {
-        var header = Request.Headers.Authorization.ToString();
-        if (header.Length == 0)
-            return AuthenticateResult.NoResult();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return AuthenticateResult.Fail("the Authorization header must be 'Bearer <token>'");
-
-        var verified = await tokens.VerifyAsync(header["Bearer ".Length..].Trim());
-        return verified is null
-            ? AuthenticateResult.Fail("the token is not valid")
-            : AuthenticateResult.Success(new AuthenticationTicket(verified.Principal, SchemeName));
-    }
+    // BearerTokenMiddleware has already verified the token and set the user; the scheme reports what it found.
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync() => Task.FromResult(
+        Context.User.Identity is { IsAuthenticated: true, AuthenticationType: SchemeName }
+            ? AuthenticateResult.Success(new AuthenticationTicket(Context.User, SchemeName))
+            : AuthenticateResult.NoResult());
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         ErrorResults.WriteAsync(Context, StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken,
