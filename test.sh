@@ -30,8 +30,8 @@ if ! dotnet build Tessera.slnx -c Release --nologo -v quiet > "$log/build.txt" 2
 fi
 
 step ".NET test suites"
-dotnet test Tessera.slnx -c Release --no-build --nologo 2>&1 | tee "$log/dotnet.txt" | grep -E "^(Passed!|Failed!)|\[FAIL\]|Error Message|^\s+(Assert|Expected|Actual)" || true
-[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+dotnet test Tessera.slnx -c Release --no-build --nologo > "$log/dotnet.txt" 2>&1 || status=1
+grep -E "^(Passed!|Failed!)|\[FAIL\]|Error Message|^\s+(Assert|Expected|Actual)" "$log/dotnet.txt" || true
 while read -r f p; do
   passed=$((passed + p)); failed=$((failed + f))
 done < <(sed -nE 's/.*Failed:[[:space:]]*([0-9]+), Passed:[[:space:]]*([0-9]+),.*/\1 \2/p' "$log/dotnet.txt")
