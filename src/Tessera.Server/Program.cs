@@ -22,6 +22,10 @@ using Tessera.Storage.Sqlite;
 // per-request work on the decision path.
 var builder = WebApplication.CreateSlimBuilder(args);
 
+// One line per request from ASP.NET Core would cost more than a decision; keep its log at Warning unless configured.
+if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
+    builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+
 var options = TesseraOptions.FromConfiguration(builder.Configuration);
 ServiceCatalog catalog;
 try
