@@ -14,7 +14,7 @@ namespace Tessera.Server.Tests;
 /// A real Tessera over a real SQLite file in a fresh directory, driven through its HTTP pipeline.
 /// The operator account is bootstrapped with a known API key; more accounts can be added through the store.
 /// </summary>
-public sealed class TesseraApp : WebApplicationFactory<Program>
+public class TesseraApp : WebApplicationFactory<Program>
 {
     public const string OperatorApiKey = "test-operator-key-0123456789abcdefghijklmnop";
 

@@ -1,13 +1,12 @@
 namespace Tessera.Decisions;
 
 /// <summary>
-/// A policy as the decision index holds it. Visibility is versioned: it belongs to every index revision from
-/// <see cref="VisibleFrom"/> up to, not including, <see cref="VisibleUntil"/>, so a write that touches several
-/// places of the index becomes visible to readers all at once, when the index publishes its revision.
+/// A policy as the decision index holds it: its constraints and actions, for verifying a match, explanations and
+/// searches. When it is visible is kept in its <see cref="PolicyRecord"/>, the one place a check reads.
 /// </summary>
 internal sealed class CompiledPolicy(
     string id, string accountId, (string Account, string Service, string? Instance) target,
-    Constraint[] subject, Constraint[] resource, Constraint[] checks, ActionSet actions, long visibleFrom)
+    Constraint[] subject, Constraint[] resource, Constraint[] checks, ActionSet actions)
 {
     public string Id { get; } = id;
     public string AccountId { get; } = accountId;
@@ -22,14 +21,4 @@ internal sealed class CompiledPolicy(
     /// </summary>
     public Constraint[] Checks { get; } = checks;
     public ActionSet Actions { get; } = actions;
-    public long VisibleFrom { get; } = visibleFrom;
-
-    // Written by the single index writer before it publishes the revision that ends this version; read by any thread.
-    private long _visibleUntil = long.MaxValue;
-
-    public long VisibleUntil => Volatile.Read(ref _visibleUntil);
-
-    public bool IsVisibleAt(long revision) => VisibleFrom <= revision && revision < VisibleUntil;
-
-    public void EndAt(long revision) => Volatile.Write(ref _visibleUntil, revision);
 }

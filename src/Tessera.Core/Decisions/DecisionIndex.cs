@@ -87,8 +87,8 @@ public sealed class DecisionIndex : IPolicyChangeSink
                 var records = new PolicyRecord[group.Count];
                 for (var i = 0; i < group.Count; i++)
                 {
-                    var compiled = Compile(group[i], visibleFrom: 0, pool: true);
-                    records[i] = Record(compiled);
+                    var compiled = Compile(group[i], pool: true);
+                    records[i] = Record(compiled, visibleFrom: 0);
                     _byId[compiled.Id] = compiled;
                     (CollectionsMarshal.GetValueRefOrAddDefault(bySourceAccount, SourceAccountOf(compiled), out _) ??= []).Add(bucket);
                 }
@@ -116,7 +116,6 @@ public sealed class DecisionIndex : IPolicyChangeSink
             {
                 if (_byId.TryRemove(policy.Id, out var old))
                 {
-                    old.EndAt(revision);
                     if (_bucketsByTarget.TryGetValue(old.Target, out var oldBucket))
                     {
                         EndRecord(oldBucket, old, revision);
@@ -125,9 +124,9 @@ public sealed class DecisionIndex : IPolicyChangeSink
                 }
                 if (policy.State == PolicyState.Active && TargetOf(policy) is { } target)
                 {
-                    var compiled = Compile(policy, revision, pool: false);
+                    var compiled = Compile(policy, pool: false);
                     var bucket = BucketFor(target, listUnderAccount: true);
-                    _targets.SetRecords(bucket, [.. bucket.Records, Record(compiled)]);
+                    _targets.SetRecords(bucket, [.. bucket.Records, Record(compiled, visibleFrom: revision)]);
                     _byId[policy.Id] = compiled;
                     ListUnderSource(compiled, bucket);
                 }
@@ -157,6 +156,7 @@ public sealed class DecisionIndex : IPolicyChangeSink
         if (resource.AccountId is null || resource.ServiceName is null)
             return Decision.Deny(DenyReason.NoPolicyForTarget);
 
+        // Both buckets are found before either is read, so that the two table reads can miss the cache at the same time.
         var wide = _targets.Find(SeededHash.OfTarget(resource.AccountId, resource.ServiceName, null), resource.AccountId, resource.ServiceName, null);
         var narrow = resource.ServiceInstance is null
             ? null
@@ -376,7 +376,7 @@ public sealed class DecisionIndex : IPolicyChangeSink
     }
 
     /// <summary>The record of a compiled policy: the slots it checks beyond its bucket's key, and the hash of their values.</summary>
-    private static PolicyRecord Record(CompiledPolicy policy)
+    private static PolicyRecord Record(CompiledPolicy policy, long visibleFrom)
     {
         var mask = 0;
         var hash = 0UL;
@@ -395,7 +395,7 @@ public sealed class DecisionIndex : IPolicyChangeSink
         {
             MatchHash = hash,
             Mask = mask,
-            VisibleFrom = policy.VisibleFrom,
+            VisibleFrom = visibleFrom,
             VisibleUntil = long.MaxValue,
             Actions = policy.Actions,
             Policy = policy,
@@ -443,7 +443,7 @@ public sealed class DecisionIndex : IPolicyChangeSink
         return account is null || service is null ? null : (account, service, instance);
     }
 
-    private CompiledPolicy Compile(Policy policy, long visibleFrom, bool pool)
+    private CompiledPolicy Compile(Policy policy, bool pool)
     {
         var subject = CompileSide(policy.Subject, pool, isSubject: true);
         var resource = CompileSide(policy.Resource, pool, isSubject: false);
@@ -460,7 +460,7 @@ public sealed class DecisionIndex : IPolicyChangeSink
         checks.AddRange(subject);
         var targetService = policy.ResourceValue(AttributeNames.ServiceName) ?? string.Empty;
         return new CompiledPolicy(policy.Id, pool ? Pooled(policy.AccountId) : policy.AccountId, TargetOf(policy)!.Value,
-            subject, resource, [.. checks], ActionSetOf(targetService, policy.Roles), visibleFrom);
+            subject, resource, [.. checks], ActionSetOf(targetService, policy.Roles));
     }
 
     private Constraint[] CompileSide(IReadOnlyList<AttributeConstraint> attributes, bool pool, bool isSubject)

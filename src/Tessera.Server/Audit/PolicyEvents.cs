@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tessera.Audit;
+using Tessera.Catalog;
 using Tessera.Model;
 using Tessera.Policies;
 using Tessera.Server.Http;
@@ -12,9 +13,9 @@ namespace Tessera.Server.Audit;
 /// <summary>Builds the <c>iam-am.policy.*</c> events of R8. Policies hold no secrets, so the body is recorded whole.</summary>
 internal static class PolicyEvents
 {
-    public static AuditEvent Create(HttpContext context, Caller caller, string verb, Policy policy, V1Policy wire, int status, DateTimeOffset at)
+    public static AuditEvent Create(HttpContext context, Caller caller, string verb, Policy policy, ServiceCatalog catalog, int status, DateTimeOffset at)
     {
-        var body = JsonSerializer.SerializeToNode(wire, ServerJsonContext.Default.V1Policy);
+        var body = JsonSerializer.SerializeToNode(V1PolicyMapper.ToWire(policy, catalog, PoliciesApi.BaseUrl(context)), ServerJsonContext.Default.V1Policy);
         return new AuditEvent
         {
             Id = Ids.NewUuid(),

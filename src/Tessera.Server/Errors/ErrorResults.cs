@@ -16,24 +16,20 @@ internal static class ErrorResults
     public static IResult PolicyNotFound(string policyId) =>
         Create(StatusCodes.Status404NotFound, ErrorCodes.PolicyNotFound, $"Policy with Id {policyId} not found.");
 
-    public static Task WriteAsync(HttpContext context, int status, string code, string message)
+    public static Task WriteAsync(HttpContext context, int status, string code, string message) =>
+        Write(context, status, new IbmErrorItem(code, message));
+
+    private static Task Write(HttpContext context, int status, IbmErrorItem item)
     {
         context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json; charset=utf-8";
-        var body = new IbmErrorBody(TransactionIds.Get(context), [new IbmErrorItem(code, message)], status);
-        return context.Response.WriteAsJsonAsync(body, ServerJsonContext.Default.IbmErrorBody);
+        var body = new IbmErrorBody(TransactionIds.Get(context), [item], status);
+        return context.Response.WriteAsJsonAsync(body, ServerJsonContext.Default.IbmErrorBody, "application/json; charset=utf-8");
     }
 
     private sealed class IbmErrorResult(int status, IbmErrorItem item) : IResult, IStatusCodeHttpResult
     {
         public int? StatusCode => status;
 
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.StatusCode = status;
-            httpContext.Response.ContentType = "application/json; charset=utf-8";
-            var body = new IbmErrorBody(TransactionIds.Get(httpContext), [item], status);
-            return httpContext.Response.WriteAsJsonAsync(body, ServerJsonContext.Default.IbmErrorBody, "application/json; charset=utf-8");
-        }
+        public Task ExecuteAsync(HttpContext httpContext) => Write(httpContext, status, item);
     }
 }

@@ -71,8 +71,16 @@ internal sealed class TokenService(IOptions<TesseraOptions> options, TimeProvide
         RequireSignedTokens = true,
         ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
         IssuerSigningKeys = _keys,
-        ClockSkew = TimeSpan.FromSeconds(30),
+        ClockSkew = ClockSkew,
+        // The same clock as issuing and the verified-token cache, so that all three agree on when a token expires.
+        LifetimeValidator = (notBefore, expires, _, _) =>
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            return expires is { } end && now < end + ClockSkew && (notBefore is not { } start || start - ClockSkew <= now);
+        },
     };
+
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 
     public JsonWebTokenHandler Handler => _handler;
 

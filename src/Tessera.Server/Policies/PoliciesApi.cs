@@ -58,7 +58,7 @@ internal static class PoliciesApi
             LastModifiedById = caller.IamId,
         };
         var baseUrl = BaseUrl(context);
-        var auditEvent = PolicyEvents.Create(context, caller, "create", policy, V1PolicyMapper.ToWire(policy, catalog, baseUrl), StatusCodes.Status201Created, now);
+        var auditEvent = PolicyEvents.Create(context, caller, "create", policy, catalog, StatusCodes.Status201Created, now);
         var result = await store.CreatePolicyAsync(policy, auditEvent, cancellationToken);
         return result.Status == WriteStatus.Ok
             ? PolicyResult(context, result.Policy!, catalog, StatusCodes.Status201Created)
@@ -171,7 +171,7 @@ internal static class PoliciesApi
             LastModifiedById = caller.IamId,
         };
         var baseUrl = BaseUrl(context);
-        var auditEvent = PolicyEvents.Create(context, caller, "update", replacement, V1PolicyMapper.ToWire(replacement, catalog, baseUrl), StatusCodes.Status200OK, now);
+        var auditEvent = PolicyEvents.Create(context, caller, "update", replacement, catalog, StatusCodes.Status200OK, now);
         var result = await store.ReplacePolicyAsync(replacement, etag, auditEvent, cancellationToken);
         return result.Status == WriteStatus.Ok
             ? PolicyResult(context, result.Policy!, catalog, StatusCodes.Status200OK)
@@ -209,11 +209,7 @@ internal static class PoliciesApi
             }
         }
 
-        var now = time.GetUtcNow();
-        var verb = state == PolicyState.Active ? "restore" : "delete";
-        var auditEvent = PolicyEvents.Create(context, caller, verb, current with { State = state }, V1PolicyMapper.ToWire(current with { State = state }, catalog, BaseUrl(context)),
-            StatusCodes.Status200OK, now);
-        var result = await store.SetPolicyStateAsync(policyId, state, etag, caller.IamId, now, auditEvent, cancellationToken);
+        var result = await SetStateAsync(context, caller, current, state, etag, StatusCodes.Status200OK, store, catalog, time, cancellationToken);
         return result.Status == WriteStatus.Ok
             ? PolicyResult(context, result.Policy!, catalog, StatusCodes.Status200OK)
             : WriteFailure(result, policyId, catalog, BaseUrl(context));
@@ -228,12 +224,18 @@ internal static class PoliciesApi
         if (current is null || current.State == PolicyState.Deleted)
             return ErrorResults.PolicyNotFound(policyId);
 
-        var now = time.GetUtcNow();
-        var deleted = current with { State = PolicyState.Deleted };
-        var auditEvent = PolicyEvents.Create(context, caller, "delete", deleted, V1PolicyMapper.ToWire(deleted, catalog, BaseUrl(context)),
-            StatusCodes.Status204NoContent, now);
-        var result = await store.SetPolicyStateAsync(policyId, PolicyState.Deleted, null, caller.IamId, now, auditEvent, cancellationToken);
+        var result = await SetStateAsync(context, caller, current, PolicyState.Deleted, null, StatusCodes.Status204NoContent, store, catalog, time, cancellationToken);
         return result.Status == WriteStatus.Ok ? TypedResults.NoContent() : WriteFailure(result, policyId, catalog, BaseUrl(context));
+    }
+
+    /// <summary>Deletes or restores a policy with its audit event; with an <paramref name="etag"/>, only if it is current.</summary>
+    private static async ValueTask<PolicyWriteResult> SetStateAsync(HttpContext context, Caller caller, Policy current, PolicyState state, string? etag,
+        int status, ITesseraStore store, ServiceCatalog catalog, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var verb = state == PolicyState.Active ? "restore" : "delete";
+        var auditEvent = PolicyEvents.Create(context, caller, verb, current with { State = state }, catalog, status, now);
+        return await store.SetPolicyStateAsync(current.Id, state, etag, caller.IamId, now, auditEvent, cancellationToken);
     }
 
     private static async ValueTask<(ValidatedPolicy? Policy, IResult? Error)> ReadValidatedAsync(
