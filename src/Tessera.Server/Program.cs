@@ -6,6 +6,11 @@ using Tessera.Decisions;
 using Tessera.Errors;
 using Tessera.Policies;
 using Tessera.Server;
+using Tessera.Server.Access;
+using Tessera.Server.Accounts;
+using Tessera.Server.Audit;
+using Tessera.Server.Groups;
+using Tessera.Server.Resources;
 using Tessera.Server.Catalog;
 using Tessera.Server.Decisions;
 using Tessera.Server.Errors;
@@ -40,12 +45,17 @@ catch (CatalogException ex)
 
 builder.Services.AddSingleton(Options.Create(options));
 builder.Services.AddSingleton(catalog);
-builder.Services.AddSingleton<AuthorizationPolicyValidator>();
+builder.Services.AddSingleton<PolicyValidator>();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(new SqliteStoreOptions { DataDirectory = options.DataDirectory });
 builder.Services.AddSingleton<DecisionIndex>(services => new DecisionIndex(new CatalogRoleActions(catalog)));
+builder.Services.AddSingleton<ResourceDirectory>();
+builder.Services.AddSingleton<RevisionSignal>();
+builder.Services.AddSingleton<AccessAuthority>();
 builder.Services.AddSingleton<AuthZenReader>();
-builder.Services.AddSingleton(services => new SqliteStore(services.GetRequiredService<SqliteStoreOptions>(), services.GetRequiredService<DecisionIndex>()));
+// The decision index and the directory follow the store in commit order; then followers of the trail are woken.
+builder.Services.AddSingleton(services => new SqliteStore(services.GetRequiredService<SqliteStoreOptions>(), new ChangeFanout(
+    services.GetRequiredService<DecisionIndex>(), services.GetRequiredService<ResourceDirectory>(), services.GetRequiredService<RevisionSignal>())));
 builder.Services.AddSingleton<ITesseraStore>(services => services.GetRequiredService<SqliteStore>());
 builder.Services.AddSingleton<TokenService>();
 builder.Services.AddSingleton<VerifiedTokens>();
@@ -68,9 +78,11 @@ var store = app.Services.GetRequiredService<ITesseraStore>();
 await store.MigrateAsync(CancellationToken.None);
 await app.Services.GetRequiredService<TokenService>().InitializeAsync(store, CancellationToken.None);
 await app.Services.GetRequiredService<Bootstrapper>().BootstrapIfEmptyAsync(Console.Out, CancellationToken.None);
-// The index follows the store from here on; it starts from what the store holds.
+// The index and the directory follow the store from here on; they start from what the store holds.
 var revision = await store.GetRevisionAsync(CancellationToken.None);
 app.Services.GetRequiredService<DecisionIndex>().Load(store.ReadActivePoliciesAsync(CancellationToken.None).ToBlockingEnumerable(), revision);
+app.Services.GetRequiredService<ResourceDirectory>().Load(
+    store.ReadActiveInstancesAsync(CancellationToken.None).ToBlockingEnumerable(), store.ReadMembershipsAsync(CancellationToken.None).ToBlockingEnumerable());
 
 app.UseTransactionIds();
 app.UseExceptionHandler(errorApp => errorApp.Run(context =>
@@ -106,6 +118,13 @@ app.UseAuthorization();
 app.MapHealth();
 app.MapIdentity();
 app.MapPolicies();
+app.MapAccounts();
+app.MapServiceIds();
+app.MapApiKeys();
+app.MapResourceGroups();
+app.MapResourceInstances();
+app.MapAccessGroups();
+app.MapEvents();
 app.MapRoles();
 app.MapCatalog();
 app.MapDecisions();

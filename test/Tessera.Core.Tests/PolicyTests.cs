@@ -71,7 +71,7 @@ public class PolicyTests
         };
 
         var json = AuditEventCodec.ToJson(e);
-        var back = AuditEventCodec.FromJson(json, 9);
+        var back = AuditEventCodec.FromJson(json, 9, 3);
 
         Assert.Contains("\"eventTime\":\"2026-01-02T03:04:05.678+0000\"", json, StringComparison.Ordinal);
         Assert.Contains("\"typeURI\":\"iam-am/policy\"", json, StringComparison.Ordinal);

@@ -31,9 +31,11 @@ public class ServiceCatalogTests
     }
 
     [Fact]
-    public void BuiltIn_EveryServiceHasAPlanAndAdministratorManagesPolicies()
+    public void BuiltIn_EveryProvisionableServiceHasRolesAndAdministratorManagesPolicies()
     {
-        Assert.All(Catalog.Services, s => Assert.NotEmpty(s.Plans));
+        Assert.All(Catalog.Services.Where(s => s.Plans.Count > 0), s => Assert.NotEmpty(s.ServiceRoles));
+        Assert.Equal(["iam-access-management", "iam-groups", "iam-identity", "resource-controller", "user-management"],
+            Catalog.Services.Where(s => s.Plans.Count == 0).Select(s => s.Name).Order(StringComparer.Ordinal));
         var administrator = Assert.Single(Catalog.PlatformRoles, r => r.Name == "Administrator");
         Assert.Equal("crn:v1:bluemix:public:iam::::role:Administrator", administrator.Crn);
         Assert.Superset(new HashSet<string> { "iam.policy.read", "iam.policy.create", "iam.policy.update", "iam.policy.delete", "iam.delegationPolicy.create" },

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tessera.Model;
+using Tessera.Storage;
 
 namespace Tessera.Server.Tests;
 
@@ -373,7 +374,7 @@ public class PoliciesApiTests(TesseraApp app) : IClassFixture<TesseraApp>
         await tenant.Client.SendAsync(HttpMethod.Patch, path, new { state = "active" }, ("If-Match", fetched.ETag()));
         await tenant.Client.SendAsync(HttpMethod.Post, "/v1/policies", Policies.AtrackerToCos(tenant.AccountId, "i2")); // duplicate: no event
 
-        var events = (await app.Store.ListEventsAsync(tenant.AccountId, 0, 100, CancellationToken.None)).Skip(before).ToList();
+        var events = (await app.Store.ListEventsAsync(new EventQuery { AccountId = tenant.AccountId, AfterSequence = 0, Limit = 100 }, CancellationToken.None)).Skip(before).ToList();
 
         Assert.Equal(["iam-am.policy.create", "iam-am.policy.update", "iam-am.policy.delete", "iam-am.policy.update"], events.Select(e => e.Action));
         Assert.All(events, e =>
@@ -389,7 +390,7 @@ public class PoliciesApiTests(TesseraApp app) : IClassFixture<TesseraApp>
         Assert.True(events.Zip(events.Skip(1)).All(pair => pair.First.Revision < pair.Second.Revision));
     }
 
-    private async Task<int> EventCountAsync(string accountId) => (await app.Store.ListEventsAsync(accountId, 0, 10_000, CancellationToken.None)).Count;
+    private async Task<int> EventCountAsync(string accountId) => (await app.Store.ListEventsAsync(new EventQuery { AccountId = accountId, AfterSequence = 0, Limit = 10_000 }, CancellationToken.None)).Count;
 
     private static List<string> PolicyIds(JsonElement list) => list.GetProperty("policies").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToList();
 

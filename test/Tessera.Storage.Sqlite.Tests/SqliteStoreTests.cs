@@ -7,7 +7,7 @@ public sealed class SqliteStoreTests : StoreTestSuite
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "tessera-store-" + Guid.NewGuid().ToString("N"));
     private readonly List<SqliteStore> _stores = [];
 
-    protected override Task<ITesseraStore> CreateStoreAsync(IPolicyChangeSink changes) => Task.FromResult<ITesseraStore>(Open(changes));
+    protected override Task<ITesseraStore> CreateStoreAsync(IChangeSink changes) => Task.FromResult<ITesseraStore>(Open(changes));
 
     protected override async Task<ITesseraStore> ReopenAsync()
     {
@@ -31,7 +31,7 @@ public sealed class SqliteStoreTests : StoreTestSuite
         Assert.True(File.Exists(Path.Combine(_directory, "tessera.db-wal")));
     }
 
-    private SqliteStore Open(IPolicyChangeSink? changes = null)
+    private SqliteStore Open(IChangeSink? changes = null)
     {
         var store = new SqliteStore(new SqliteStoreOptions { DataDirectory = _directory }, changes);
         _stores.Add(store);

@@ -19,7 +19,7 @@ public abstract class StoreTestSuite : IAsyncLifetime
     protected RecordingSink Changes { get; } = new();
 
     /// <summary>A fresh, empty store that reports to <paramref name="changes"/>.</summary>
-    protected abstract Task<ITesseraStore> CreateStoreAsync(IPolicyChangeSink changes);
+    protected abstract Task<ITesseraStore> CreateStoreAsync(IChangeSink changes);
 
     /// <summary>A second store over the same data, as after a restart.</summary>
     protected abstract Task<ITesseraStore> ReopenAsync();
@@ -53,7 +53,7 @@ public abstract class StoreTestSuite : IAsyncLifetime
         Assert.Equal(account.Owner.IamId, found?.Identity.IamId);
         Assert.NotEqual(secret, found!.Key.Hash);
         Assert.Null(await Store.FindApiKeyByHashAsync(ApiKeySecrets.Hash(secret + "x"), CancellationToken.None));
-        var events = await Store.ListEventsAsync(account.Account.Id, 0, 10, CancellationToken.None);
+        var events = await Store.ListEventsAsync(new EventQuery { AccountId = account.Account.Id, AfterSequence = 0, Limit = 10 }, CancellationToken.None);
         Assert.Equal("iam-identity.account.create", Assert.Single(events).Action);
         Assert.Equal(1, await Store.GetRevisionAsync(CancellationToken.None));
     }
@@ -76,11 +76,11 @@ public abstract class StoreTestSuite : IAsyncLifetime
         var result = await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None);
 
         Assert.Equal(WriteStatus.Ok, result.Status);
-        Assert.Matches("^1-[0-9a-f]{32}$", result.Policy!.ETag);
-        Assert.Equal(1, result.Policy.Revision);
+        Assert.Matches("^1-[0-9a-f]{32}$", result.Value!.ETag);
+        Assert.Equal(1, result.Value.Revision);
         var reopened = await ReopenAsync();
         var stored = await reopened.GetPolicyAsync(policy.Id, CancellationToken.None);
-        Assert.Equal(result.Policy, stored);
+        Assert.Equal(result.Value, stored);
         Assert.Equal(policy.Subject, stored!.Subject);
     }
 
@@ -94,10 +94,10 @@ public abstract class StoreTestSuite : IAsyncLifetime
         var result = await Store.CreatePolicyAsync(duplicate, Event(duplicate, "create"), CancellationToken.None);
 
         Assert.Equal(WriteStatus.Conflict, result.Status);
-        Assert.Equal(created.Policy, result.Policy);
+        Assert.Equal(created.Value, result.Value);
         Assert.Null(await Store.GetPolicyAsync(duplicate.Id, CancellationToken.None));
         Assert.Equal(1, await Store.GetRevisionAsync(CancellationToken.None));
-        Assert.Single(await Store.ListEventsAsync("acc-a", 0, 10, CancellationToken.None));
+        Assert.Single(await Store.ListEventsAsync(new EventQuery { AccountId = "acc-a", AfterSequence = 0, Limit = 10 }, CancellationToken.None));
     }
 
     [Fact]
@@ -113,14 +113,14 @@ public abstract class StoreTestSuite : IAsyncLifetime
 
         Assert.Single(results, r => r.Status == WriteStatus.Ok);
         Assert.Equal(15, results.Count(r => r.Status == WriteStatus.Conflict));
-        Assert.Single(await Store.ListEventsAsync("acc-a", 0, 100, CancellationToken.None));
+        Assert.Single(await Store.ListEventsAsync(new EventQuery { AccountId = "acc-a", AfterSequence = 0, Limit = 100 }, CancellationToken.None));
     }
 
     [Fact]
     public async Task ReplacePolicy_ChecksTheETag()
     {
         var policy = NewPolicy("acc-a", "kms");
-        var created = (await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None)).Policy!;
+        var created = (await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None)).Value!;
         var changed = created with { Description = "changed", LastModifiedById = "IBMid-2", LastModifiedAt = Now.AddMinutes(1) };
 
         var stale = await Store.ReplacePolicyAsync(changed, "1-00000000000000000000000000000000", Event(changed, "update"), CancellationToken.None);
@@ -129,11 +129,11 @@ public abstract class StoreTestSuite : IAsyncLifetime
 
         Assert.Equal(WriteStatus.PreconditionFailed, stale.Status);
         Assert.Equal(WriteStatus.Ok, replaced.Status);
-        Assert.StartsWith("2-", replaced.Policy!.ETag, StringComparison.Ordinal);
-        Assert.Equal(("changed", "IBMid-2", created.CreatedAt), (replaced.Policy.Description, replaced.Policy.LastModifiedById, replaced.Policy.CreatedAt));
+        Assert.StartsWith("2-", replaced.Value!.ETag, StringComparison.Ordinal);
+        Assert.Equal(("changed", "IBMid-2", created.CreatedAt), (replaced.Value.Description, replaced.Value.LastModifiedById, replaced.Value.CreatedAt));
         Assert.Equal(WriteStatus.PreconditionFailed, again.Status);
         Assert.Equal(WriteStatus.NotFound, (await Store.ReplacePolicyAsync(changed with { Id = "missing" }, "x", Event(changed, "update"), CancellationToken.None)).Status);
-        Assert.Equal(2, (await Store.ListEventsAsync("acc-a", 0, 10, CancellationToken.None)).Count);
+        Assert.Equal(2, (await Store.ListEventsAsync(new EventQuery { AccountId = "acc-a", AfterSequence = 0, Limit = 10 }, CancellationToken.None)).Count);
     }
 
     [Fact]
@@ -142,12 +142,12 @@ public abstract class StoreTestSuite : IAsyncLifetime
         var kms = NewPolicy("acc-a", "kms");
         var other = NewPolicy("acc-a", "kms", role: "crn:v1:bluemix:public:iam::::role:AuthorizationDelegator");
         await Store.CreatePolicyAsync(kms, Event(kms, "create"), CancellationToken.None);
-        var created = (await Store.CreatePolicyAsync(other, Event(other, "create"), CancellationToken.None)).Policy!;
+        var created = (await Store.CreatePolicyAsync(other, Event(other, "create"), CancellationToken.None)).Value!;
 
         var result = await Store.ReplacePolicyAsync(created with { Roles = kms.Roles }, created.ETag, Event(created, "update"), CancellationToken.None);
 
         Assert.Equal(WriteStatus.Conflict, result.Status);
-        Assert.Equal(kms.Id, result.Policy!.Id);
+        Assert.Equal(kms.Id, result.Value!.Id);
     }
 
     [Fact]
@@ -158,13 +158,13 @@ public abstract class StoreTestSuite : IAsyncLifetime
 
         var deleted = await Store.SetPolicyStateAsync(policy.Id, PolicyState.Deleted, null, "IBMid-2", Now, Event(policy, "delete"), CancellationToken.None);
         var staleRestore = await Store.SetPolicyStateAsync(policy.Id, PolicyState.Active, "1-x", "IBMid-2", Now, Event(policy, "update"), CancellationToken.None);
-        var restored = await Store.SetPolicyStateAsync(policy.Id, PolicyState.Active, deleted.Policy!.ETag, "IBMid-3", Now, Event(policy, "update"), CancellationToken.None);
+        var restored = await Store.SetPolicyStateAsync(policy.Id, PolicyState.Active, deleted.Value!.ETag, "IBMid-3", Now, Event(policy, "update"), CancellationToken.None);
 
-        Assert.Equal(PolicyState.Deleted, deleted.Policy.State);
+        Assert.Equal(PolicyState.Deleted, deleted.Value.State);
         Assert.Equal(WriteStatus.PreconditionFailed, staleRestore.Status);
-        Assert.Equal((WriteStatus.Ok, PolicyState.Active, "IBMid-3"), (restored.Status, restored.Policy!.State, restored.Policy.LastModifiedById));
+        Assert.Equal((WriteStatus.Ok, PolicyState.Active, "IBMid-3"), (restored.Status, restored.Value!.State, restored.Value.LastModifiedById));
         Assert.Equal(["iam-am.policy.create", "iam-am.policy.delete", "iam-am.policy.update"],
-            (await Store.ListEventsAsync("acc-a", 0, 10, CancellationToken.None)).Select(e => e.Action));
+            (await Store.ListEventsAsync(new EventQuery { AccountId = "acc-a", AfterSequence = 0, Limit = 10 }, CancellationToken.None)).Select(e => e.Action));
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public abstract class StoreTestSuite : IAsyncLifetime
         var restored = await Store.SetPolicyStateAsync(policy.Id, PolicyState.Active, null, "IBMid-1", Now, Event(policy, "update"), CancellationToken.None);
 
         Assert.Equal(WriteStatus.Conflict, restored.Status);
-        Assert.Equal(again.Id, restored.Policy!.Id);
+        Assert.Equal(again.Id, restored.Value!.Id);
     }
 
     [Fact]
@@ -243,8 +243,8 @@ public abstract class StoreTestSuite : IAsyncLifetime
         await Store.CreatePolicyAsync(b, Event(b, "create"), CancellationToken.None);
         await Store.SetPolicyStateAsync(a.Id, PolicyState.Deleted, null, "IBMid-1", Now, Event(a, "delete"), CancellationToken.None);
 
-        var all = await Store.ListEventsAsync("acc-a", 0, 10, CancellationToken.None);
-        var later = await Store.ListEventsAsync("acc-a", all[0].Revision, 10, CancellationToken.None);
+        var all = await Store.ListEventsAsync(new EventQuery { AccountId = "acc-a", AfterSequence = 0, Limit = 10 }, CancellationToken.None);
+        var later = await Store.ListEventsAsync(new EventQuery { AccountId = "acc-a", AfterSequence = all[0].Sequence, Limit = 10 }, CancellationToken.None);
 
         Assert.Equal([1L, 3L], all.Select(e => e.Revision));
         Assert.Equal("iam-am.policy.delete", Assert.Single(later).Action);
@@ -254,13 +254,13 @@ public abstract class StoreTestSuite : IAsyncLifetime
     public async Task CommittedPolicyChanges_ReachTheSinkInRevisionOrderAndRefusedOnesDoNot()
     {
         var policy = NewPolicy("acc-a", "kms");
-        var created = (await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None)).Policy!;
+        var created = (await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None)).Value!;
         await Store.CreatePolicyAsync(policy with { Id = Ids.NewUuid() }, Event(policy, "create"), CancellationToken.None);
         await Store.ReplacePolicyAsync(created, "stale", Event(policy, "update"), CancellationToken.None);
         await Store.SetPolicyStateAsync(policy.Id, PolicyState.Deleted, null, "IBMid-1", Now, Event(policy, "delete"), CancellationToken.None);
 
-        Assert.Equal([(1L, PolicyState.Active), (2L, PolicyState.Deleted)], Changes.Calls.Select(c => (c.Revision, Assert.Single(c.Changed).State)));
-        Assert.All(Changes.Calls, c => Assert.Equal(policy.Id, c.Changed[0].Id));
+        Assert.Equal([(1L, PolicyState.Active), (2L, PolicyState.Deleted)], Changes.Calls.Select(c => (c.Revision, Assert.Single(c.Policies).State)));
+        Assert.All(Changes.Calls, c => Assert.Equal(policy.Id, c.Policies[0].Id));
     }
 
     [Fact]
@@ -279,14 +279,14 @@ public abstract class StoreTestSuite : IAsyncLifetime
         Assert.Equal([kept.Id], active.Select(p => p.Id));
     }
 
-    protected sealed class RecordingSink : IPolicyChangeSink
+    protected sealed class RecordingSink : IChangeSink
     {
-        public List<(long Revision, IReadOnlyList<Policy> Changed)> Calls { get; } = [];
+        public List<ChangeSet> Calls { get; } = [];
 
-        public void Apply(long revision, IReadOnlyList<Policy> changed)
+        public void Apply(ChangeSet changes)
         {
             lock (Calls)
-                Calls.Add((revision, changed));
+                Calls.Add(changes);
         }
     }
 

@@ -24,6 +24,8 @@ public sealed record AuditEvent
     /// <summary>What was answered, without secrets.</summary>
     public JsonObject? ResponseData { get; init; }
     public long Revision { get; init; }
+    /// <summary>The event's place in the store's trail: increasing in commit order, so a reader can resume after it.</summary>
+    public long Sequence { get; init; }
 }
 
 public sealed record AuditInitiator(string Id, string Name, string TypeUri, string CredentialType);

@@ -42,7 +42,7 @@ public static class AuditEventCodec
         return document.ToJsonString(WriteOptions);
     }
 
-    public static AuditEvent FromJson(string json, long revision)
+    public static AuditEvent FromJson(string json, long revision, long sequence)
     {
         var node = JsonNode.Parse(json)?.AsObject() ?? throw new InvalidOperationException("a stored audit event is null");
         var initiator = node["initiator"]!.AsObject();
@@ -64,6 +64,7 @@ public static class AuditEventCodec
             RequestData = node["requestData"] as JsonObject is { } request ? (JsonObject)request.DeepClone() : null,
             ResponseData = node["responseData"] as JsonObject is { } response ? (JsonObject)response.DeepClone() : null,
             Revision = revision,
+            Sequence = sequence,
         };
     }
 }

@@ -159,8 +159,9 @@ public sealed class ServiceCatalog
                 else
                     plans.Add(new CatalogPlan(plan.Id, plan.Name));
             }
-            if (plans.Count == 0)
-                problems.Add($"{where}: at least one plan is required");
+            // A service without plans is an account-management service (iam-identity, iam-groups, ...): nothing to provision,
+            // governed by the platform roles alone.
+            var provisionable = plans.Count > 0;
 
             var roles = new List<CatalogRole>();
             foreach (var (rawRole, roleIndex) in (raw.Roles ?? []).Select((r, i) => (r, i)))
@@ -168,8 +169,8 @@ public sealed class ServiceCatalog
                 if (BuildRole(rawRole, $"{where}.roles[{roleIndex}]", raw.Name, problems) is { } role)
                     roles.Add(role);
             }
-            if (roles.Count == 0)
-                problems.Add($"{where}: at least one service role is required");
+            if (roles.Count == 0 && provisionable)
+                problems.Add($"{where}: at least one service role is required (a service without plans may have none)");
             ReportDuplicates(roles.Select(r => r.Name), where, "role name", problems);
 
             var authorizations = new List<SupportedAuthorization>();

@@ -12,11 +12,13 @@ public enum AttributeSlot
     ResourceType,
     Resource,
     Region,
+    IamId,
+    AccessGroupId,
 }
 
 public static class AttributeSlots
 {
-    public const int Count = 7;
+    public const int Count = 9;
 
     public static bool TryFromName(string name, out AttributeSlot slot)
     {
@@ -29,6 +31,8 @@ public static class AttributeSlots
             AttributeNames.ResourceType => (true, AttributeSlot.ResourceType),
             AttributeNames.Resource => (true, AttributeSlot.Resource),
             AttributeNames.Region => (true, AttributeSlot.Region),
+            AttributeNames.IamId => (true, AttributeSlot.IamId),
+            AttributeNames.AccessGroupId => (true, AttributeSlot.AccessGroupId),
             _ => (false, AttributeSlot.AccountId),
         };
         return known;
@@ -42,6 +46,8 @@ public static class AttributeSlots
         AttributeSlot.ResourceGroupId => AttributeNames.ResourceGroupId,
         AttributeSlot.ResourceType => AttributeNames.ResourceType,
         AttributeSlot.Resource => AttributeNames.Resource,
-        _ => AttributeNames.Region,
+        AttributeSlot.Region => AttributeNames.Region,
+        AttributeSlot.IamId => AttributeNames.IamId,
+        _ => AttributeNames.AccessGroupId,
     };
 }

@@ -1,6 +1,9 @@
 namespace Tessera.Decisions;
 
-/// <summary>One side of a decision request: the concrete attributes of the caller or of the resource. Absent = null.</summary>
+/// <summary>
+/// One side of a decision request: the concrete attributes of the caller or of the resource. Absent = null. A user or
+/// service ID is named by <see cref="IamId"/>; each of its access groups is checked as <see cref="AccessGroupId"/>.
+/// </summary>
 public readonly record struct Attributes(
     string? AccountId = null,
     string? ServiceName = null,
@@ -8,7 +11,9 @@ public readonly record struct Attributes(
     string? ResourceGroupId = null,
     string? ResourceType = null,
     string? Resource = null,
-    string? Region = null)
+    string? Region = null,
+    string? IamId = null,
+    string? AccessGroupId = null)
 {
     public string? Get(AttributeSlot slot) => slot switch
     {
@@ -18,7 +23,9 @@ public readonly record struct Attributes(
         AttributeSlot.ResourceGroupId => ResourceGroupId,
         AttributeSlot.ResourceType => ResourceType,
         AttributeSlot.Resource => Resource,
-        _ => Region,
+        AttributeSlot.Region => Region,
+        AttributeSlot.IamId => IamId,
+        _ => AccessGroupId,
     };
 }
 

@@ -18,18 +18,20 @@ namespace Tessera.Decisions;
 /// </para>
 /// <para>
 /// Readers (<see cref="Check"/>) take no lock, do no I/O and allocate nothing; they read the published revision once
-/// and consider only records visible at it. The single writer (<see cref="Apply"/>) copies just the bucket arrays it
+/// and consider only records visible at it. The single writer (<see cref="Apply(long, IReadOnlyList{Policy})"/>) copies just the bucket arrays it
 /// changes, so a write costs the same at 1k or 1M policies. It adds new versions (invisible until published), marks
 /// replaced ones as ending at its revision, publishes the revision, and then sweeps the ended versions out of their
 /// arrays. A reader that started before the publish may miss a swept version; that can only be a false deny, so a deny
 /// is returned only if the published revision did not move during the check (a sequence lock on the deny path).
 /// </para>
 /// </summary>
-public sealed class DecisionIndex : IPolicyChangeSink
+public sealed class DecisionIndex : IChangeSink
 {
     private const int SubjectSlots = 0;
     private const int ResourceSlots = AttributeSlots.Count;
     private const int ActionNotLookedUp = -2;
+    /// <summary>The service key of the bucket holding an account's policies that name no service.</summary>
+    private const string AnyService = "";
 
     private readonly IRoleActions _roles;
     private readonly StringIds _actions = new();
@@ -104,6 +106,9 @@ public sealed class DecisionIndex : IPolicyChangeSink
         }
     }
 
+    public void Apply(ChangeSet changes) => Apply(changes.Revision, changes.Policies);
+
+    /// <summary>Applies the policies changed by the commit of <paramref name="revision"/>, each in its new state.</summary>
     public void Apply(long revision, IReadOnlyList<Policy> changed)
     {
         lock (_writeLock)
@@ -172,6 +177,11 @@ public sealed class DecisionIndex : IPolicyChangeSink
             return new Decision(true, permittedByWide.Id, DenyReason.None);
         if (narrow is not null && Scan(narrow, request, revision, ref hashes, ref action, ref anyPolicy, ref scopeMatched) is { } permittedByInstance)
             return new Decision(true, permittedByInstance.Id, DenyReason.None);
+        // Access policies may name no service ("every service in the account"). Authorizations always name one, so this
+        // third read is paid only on the way to a deny.
+        var accountWide = _targets.Find(SeededHash.OfTarget(resource.AccountId, AnyService, null), resource.AccountId, AnyService, null);
+        if (accountWide is not null && Scan(accountWide, request, revision, ref hashes, ref action, ref anyPolicy, ref scopeMatched) is { } permittedAccountWide)
+            return new Decision(true, permittedAccountWide.Id, DenyReason.None);
         return Decision.Deny(!anyPolicy ? DenyReason.NoPolicyForTarget : scopeMatched ? DenyReason.ActionNotGranted : DenyReason.NoMatchingScope);
     }
 
@@ -425,7 +435,10 @@ public sealed class DecisionIndex : IPolicyChangeSink
         return bucket;
     }
 
-    /// <summary>The target a policy names exactly (account, service, instance); null when it names no exact account and service.</summary>
+    /// <summary>
+    /// The target a policy names exactly (account, service, instance), with <see cref="AnyService"/> when it names no
+    /// service; null when it names no exact account.
+    /// </summary>
     private static (string Account, string Service, string? Instance)? TargetOf(Policy policy)
     {
         string? account = null, service = null, instance = null;
@@ -440,27 +453,32 @@ public sealed class DecisionIndex : IPolicyChangeSink
                 case AttributeNames.ServiceInstance: instance = InstanceGuid(attribute.Value); break;
             }
         }
-        return account is null || service is null ? null : (account, service, instance);
+        return account is null ? null : (account, service ?? AnyService, service is null ? null : instance);
     }
 
     private CompiledPolicy Compile(Policy policy, bool pool)
     {
         var subject = CompileSide(policy.Subject, pool, isSubject: true);
         var resource = CompileSide(policy.Resource, pool, isSubject: false);
-        // The bucket guarantees the exact account, service and instance; only the rest is compared per check.
+        // The bucket guarantees what its key names (account, and the service and instance when there are ones); only
+        // the rest is compared per check.
+        var target = TargetOf(policy)!.Value;
         var checks = new List<Constraint>(resource.Length + subject.Length);
         foreach (var constraint in resource)
         {
-            if (constraint.Operator != AttributeOperator.StringEquals
-                || constraint.Slot is not (AttributeSlot.AccountId or AttributeSlot.ServiceName or AttributeSlot.ServiceInstance))
+            var guaranteed = constraint.Operator == AttributeOperator.StringEquals && constraint.Slot switch
             {
+                AttributeSlot.AccountId => true,
+                AttributeSlot.ServiceName => target.Service != AnyService,
+                AttributeSlot.ServiceInstance => target.Instance is not null,
+                _ => false,
+            };
+            if (!guaranteed)
                 checks.Add(constraint);
-            }
         }
         checks.AddRange(subject);
-        var targetService = policy.ResourceValue(AttributeNames.ServiceName) ?? string.Empty;
-        return new CompiledPolicy(policy.Id, pool ? Pooled(policy.AccountId) : policy.AccountId, TargetOf(policy)!.Value,
-            subject, resource, [.. checks], ActionSetOf(targetService, policy.Roles));
+        return new CompiledPolicy(policy.Id, pool ? Pooled(policy.AccountId) : policy.AccountId, target,
+            subject, resource, [.. checks], ActionSetOf(target.Service, policy.Roles));
     }
 
     private Constraint[] CompileSide(IReadOnlyList<AttributeConstraint> attributes, bool pool, bool isSubject)

@@ -8,7 +8,7 @@ namespace Tessera.Decisions;
 internal struct PolicyRecord
 {
     /// <summary>Set in <see cref="Mask"/> when a constraint is not an exact match (stringMatch, stringExists): compared the slow way.</summary>
-    public const int Complex = 1 << 15;
+    public const int Complex = 1 << 30;
 
     public ulong MatchHash;
     public long VisibleFrom;
@@ -20,7 +20,7 @@ internal struct PolicyRecord
     public string Verify;
 
     /// <summary>
-    /// The policy's exact constraints as one string: per constraint, a char for the slot (0–6 subject, 7–13 resource),
+    /// The policy's exact constraints as one string: per constraint, a char for the slot (subject slots, then resource slots),
     /// a char for the value's length (values are at most 1000 characters), then the value.
     /// </summary>
     public static string VerifyKey(CompiledPolicy policy)

@@ -14,6 +14,10 @@ public static class ErrorCodes
     public const string NotFound = "not_found";
     public const string PolicyNotFound = "policy_not_found";
     public const string PolicyConflict = "policy_conflict_error";
+    public const string Conflict = "conflict";
+    public const string Locked = "entity_locked";
+    public const string NotEmpty = "resource_group_not_empty";
+    public const string ServiceUnavailable = "service_unavailable";
     public const string PreconditionFailed = "precondition_failed";
     public const string PreconditionRequired = "precondition_required";
     public const string UnsupportedContentType = "unsupported_content_type";

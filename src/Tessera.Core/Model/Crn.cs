@@ -27,8 +27,11 @@ public sealed record Crn(
     public static Crn ForResourceGroup(string accountId, string resourceGroupId) =>
         new("bluemix", "public", "resource-controller", "global", "a/" + accountId, string.Empty, "resource-group", resourceGroupId);
 
-    public static Crn ForPolicy(string accountId, string policyId) =>
-        new("bluemix", "public", "iam-am", string.Empty, "a/" + accountId, string.Empty, "policy", policyId);
+    public static Crn ForPolicy(string accountId, string policyId) => Of("iam-am", accountId, "policy", policyId);
+
+    /// <summary>An account-level object of a global service, e.g. <c>crn:v1:bluemix:public:iam-identity::a/&lt;acct&gt;::serviceid:&lt;id&gt;</c>.</summary>
+    public static Crn Of(string serviceName, string accountId, string resourceType, string resource) =>
+        new("bluemix", "public", serviceName, string.Empty, "a/" + accountId, string.Empty, resourceType, resource);
 
     public static Crn Parse(string text) =>
         TryParse(text, out var crn, out var error) ? crn : throw new FormatException(error);

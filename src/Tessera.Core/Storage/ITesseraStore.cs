@@ -5,10 +5,11 @@ using Tessera.Policies;
 namespace Tessera.Storage;
 
 /// <summary>
-/// The one storage seam. Every write runs in one transaction that also records its audit event (R8) and
-/// advances the store revision; provider exceptions stay inside the implementation and come out as
-/// <see cref="WriteStatus"/> values. Committed policy changes go to the <see cref="IPolicyChangeSink"/> the store was
-/// given, in commit order, before the write returns.
+/// The one storage seam. Every write runs in one transaction that also records its audit event (R8) and advances the
+/// store revision; provider exceptions stay inside the implementation and come out as <see cref="WriteStatus"/> values.
+/// Committed changes go to the <see cref="IChangeSink"/> the store was given, in commit order, before the write returns.
+/// Removals that cascade (R7) delete the dependent policies in the same transaction, each with its own event built by a
+/// <see cref="CascadeEventFactory"/>.
 /// </summary>
 public interface ITesseraStore
 {
@@ -18,39 +19,135 @@ public interface ITesseraStore
     /// <summary>The revision of the last committed change (0 for an empty store).</summary>
     ValueTask<long> GetRevisionAsync(CancellationToken cancellationToken);
 
+    // Accounts and identities
+
     ValueTask<bool> HasAccountsAsync(CancellationToken cancellationToken);
 
     ValueTask CreateAccountAsync(NewAccount account, AuditEvent auditEvent, CancellationToken cancellationToken);
 
     ValueTask<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken);
 
+    /// <summary>An identity by iam_id, deleted ones included (they are marked).</summary>
     ValueTask<Identity?> GetIdentityAsync(string iamId, CancellationToken cancellationToken);
 
+    /// <summary>An account's live identities of one kind, oldest first.</summary>
+    ValueTask<IReadOnlyList<Identity>> ListIdentitiesAsync(string accountId, IdentityKind kind, CancellationToken cancellationToken);
+
+    /// <summary>Adds a user or service ID; <see cref="WriteStatus.Conflict"/> when the iam_id exists.</summary>
+    ValueTask<WriteResult<Identity>> CreateIdentityAsync(Identity identity, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>Changes a live identity's name, description or lock when <paramref name="expectedVersion"/> is current (null: any).</summary>
+    ValueTask<WriteResult<Identity>> UpdateIdentityAsync(Identity updated, int? expectedVersion, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an identity with its API keys, and soft-deletes the policies granted to it (R7).</summary>
+    ValueTask<WriteResult<Identity>> DeleteIdentityAsync(string iamId, string actorId, DateTimeOffset at, AuditEvent auditEvent,
+        CascadeEventFactory policyEvent, CancellationToken cancellationToken);
+
+    // API keys
+
+    /// <summary>The live key with this secret hash, and its live identity.</summary>
     ValueTask<ApiKeyOwner?> FindApiKeyByHashAsync(string hash, CancellationToken cancellationToken);
+
+    ValueTask<ApiKey?> GetApiKeyAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>An account's live keys, oldest first; only <paramref name="iamId"/>'s when given.</summary>
+    ValueTask<IReadOnlyList<ApiKey>> ListApiKeysAsync(string accountId, string? iamId, CancellationToken cancellationToken);
+
+    ValueTask<WriteResult<ApiKey>> CreateApiKeyAsync(ApiKey key, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    ValueTask<WriteResult<ApiKey>> UpdateApiKeyAsync(ApiKey updated, int? expectedVersion, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    ValueTask<WriteResult<ApiKey>> DeleteApiKeyAsync(string id, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    // Signing keys
 
     ValueTask<IReadOnlyList<SigningKey>> GetSigningKeysAsync(CancellationToken cancellationToken);
 
     /// <summary>Adds a signing key unless one with the same id exists.</summary>
     ValueTask AddSigningKeyAsync(SigningKey key, CancellationToken cancellationToken);
 
+    // Resource groups and instances
+
+    ValueTask<ResourceGroup?> GetResourceGroupAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>An account's live resource groups, oldest first.</summary>
+    ValueTask<IReadOnlyList<ResourceGroup>> ListResourceGroupsAsync(string accountId, CancellationToken cancellationToken);
+
+    ValueTask<WriteResult<ResourceGroup>> CreateResourceGroupAsync(ResourceGroup group, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    ValueTask<WriteResult<ResourceGroup>> RenameResourceGroupAsync(string id, string name, DateTimeOffset at, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an empty, non-default group; <see cref="WriteStatus.NotEmpty"/> while it holds active instances.</summary>
+    ValueTask<WriteResult<ResourceGroup>> DeleteResourceGroupAsync(string id, DateTimeOffset at, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>An instance by GUID, removed ones included.</summary>
+    ValueTask<ServiceInstance?> GetInstanceAsync(string guid, CancellationToken cancellationToken);
+
+    /// <summary>A page of instances; one more than <see cref="InstanceQuery.Limit"/> is never returned.</summary>
+    ValueTask<IReadOnlyList<ServiceInstance>> ListInstancesAsync(InstanceQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Every active instance, for the resource directory at start-up.</summary>
+    IAsyncEnumerable<ServiceInstance> ReadActiveInstancesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Adds an instance and the identity it authenticates as, in one transaction.</summary>
+    ValueTask<WriteResult<ServiceInstance>> CreateInstanceAsync(ServiceInstance instance, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks an instance removed and, in the same transaction (R7), soft-deletes every policy scoped to it as source or
+    /// target and every policy it created as a delegator, and deletes its identity's API keys.
+    /// </summary>
+    ValueTask<WriteResult<ServiceInstance>> RemoveInstanceAsync(string guid, string actorId, DateTimeOffset at, AuditEvent auditEvent,
+        CascadeEventFactory policyEvent, CancellationToken cancellationToken);
+
+    // Access groups
+
+    ValueTask<AccessGroup?> GetAccessGroupAsync(string id, CancellationToken cancellationToken);
+
+    ValueTask<IReadOnlyList<AccessGroup>> ListAccessGroupsAsync(string accountId, CancellationToken cancellationToken);
+
+    /// <summary><see cref="WriteStatus.Conflict"/> when the account has a live group of that name.</summary>
+    ValueTask<WriteResult<AccessGroup>> CreateAccessGroupAsync(AccessGroup group, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a group with its memberships, and soft-deletes the policies granted to it.</summary>
+    ValueTask<WriteResult<AccessGroup>> DeleteAccessGroupAsync(string id, string actorId, DateTimeOffset at, AuditEvent auditEvent,
+        CascadeEventFactory policyEvent, CancellationToken cancellationToken);
+
+    ValueTask<IReadOnlyList<GroupMembership>> ListMembersAsync(string groupId, CancellationToken cancellationToken);
+
+    /// <summary>Every live membership, for the resource directory at start-up.</summary>
+    IAsyncEnumerable<GroupMembership> ReadMembershipsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Adds members (one event per new member); those already in the group are left as they are.</summary>
+    ValueTask<IReadOnlyList<GroupMembership>> AddMembersAsync(IReadOnlyList<GroupMembership> members, Func<GroupMembership, AuditEvent> memberEvent,
+        CancellationToken cancellationToken);
+
+    ValueTask<WriteResult<GroupMembership>> RemoveMemberAsync(string groupId, string iamId, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    // Policies
+
     /// <summary>Stores a new policy unless an identical active one exists (R6).</summary>
-    ValueTask<PolicyWriteResult> CreatePolicyAsync(Policy policy, AuditEvent auditEvent, CancellationToken cancellationToken);
+    ValueTask<WriteResult<Policy>> CreatePolicyAsync(Policy policy, AuditEvent auditEvent, CancellationToken cancellationToken);
 
     ValueTask<Policy?> GetPolicyAsync(string policyId, CancellationToken cancellationToken);
 
     ValueTask<PolicyPage> ListPoliciesAsync(PolicyQuery query, CancellationToken cancellationToken);
 
     /// <summary>Replaces a policy's content when <paramref name="expectedETag"/> is current.</summary>
-    ValueTask<PolicyWriteResult> ReplacePolicyAsync(Policy replacement, string expectedETag, AuditEvent auditEvent, CancellationToken cancellationToken);
+    ValueTask<WriteResult<Policy>> ReplacePolicyAsync(Policy replacement, string expectedETag, AuditEvent auditEvent, CancellationToken cancellationToken);
 
     /// <summary>Soft-deletes or restores a policy; with an <paramref name="expectedETag"/>, only when it is current.</summary>
-    ValueTask<PolicyWriteResult> SetPolicyStateAsync(
+    ValueTask<WriteResult<Policy>> SetPolicyStateAsync(
         string policyId, PolicyState state, string? expectedETag, string modifiedById, DateTimeOffset modifiedAt,
         AuditEvent auditEvent, CancellationToken cancellationToken);
 
     /// <summary>Every active policy, streamed (the decision index loads from it at start-up).</summary>
     IAsyncEnumerable<Policy> ReadActivePoliciesAsync(CancellationToken cancellationToken);
 
-    /// <summary>An account's audit events after <paramref name="afterRevision"/>, oldest first.</summary>
-    ValueTask<IReadOnlyList<AuditEvent>> ListEventsAsync(string accountId, long afterRevision, int limit, CancellationToken cancellationToken);
+    // Audit trail
+
+    /// <summary>Records an event that changes nothing else (a refused attempt); it does not advance the revision.</summary>
+    ValueTask AppendEventAsync(AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>A page of an account's audit events, oldest first, each with its <see cref="AuditEvent.Sequence"/>.</summary>
+    ValueTask<IReadOnlyList<AuditEvent>> ListEventsAsync(EventQuery query, CancellationToken cancellationToken);
 }

@@ -13,12 +13,12 @@ public sealed record NewAccount(Account Account, Identity Owner, ResourceGroup D
     /// <paramref name="ownerKeySecret"/> (only its hash is kept), plus the audit event that records the creation.
     /// </summary>
     public static (NewAccount Account, AuditEvent Event) Create(
-        string name, string ownerName, string ownerKeySecret, AuditInitiator initiator, DateTimeOffset now)
+        string name, string ownerName, string ownerKeySecret, AuditInitiator initiator, DateTimeOffset now, bool isOperator = false)
     {
         var accountId = Ids.NewHex32();
         var ownerIamId = "IBMid-" + Ids.NewHex32()[..10].ToUpperInvariant();
         var account = new NewAccount(
-            new Account(accountId, name, ownerIamId, now),
+            new Account(accountId, name, ownerIamId, now, isOperator),
             new Identity(ownerIamId, accountId, IdentityKind.User, ownerName, now),
             new ResourceGroup(Ids.NewHex32(), accountId, "Default", IsDefault: true, now),
             new ApiKey("ApiKey-" + Ids.NewUuid(), ownerIamId, accountId, $"{ownerName} first key", ApiKeySecrets.Hash(ownerKeySecret), now));
@@ -29,10 +29,10 @@ public sealed record NewAccount(Account Account, Identity Owner, ResourceGroup D
             Action = "iam-identity.account.create",
             EventTime = now,
             Initiator = initiator,
-            Target = new AuditTarget($"crn:v1:bluemix:public:iam-identity::a/{accountId}::account:{accountId}", name, "iam-identity/account"),
+            Target = new AuditTarget(Crn.Of("iam-identity", accountId, "account", accountId).ToString(), name, "iam-identity/account"),
             ReasonCode = 201,
             Message = $"IAM Identity: create account {accountId} with owner {ownerIamId}",
-            RequestData = new JsonObject { ["name"] = name, ["owner"] = ownerName },
+            RequestData = new JsonObject { ["name"] = name, ["owner"] = ownerName, ["owner_iam_id"] = ownerIamId },
         };
         return (account, auditEvent);
     }

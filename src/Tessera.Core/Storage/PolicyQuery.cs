@@ -13,10 +13,31 @@ public sealed record PolicyQuery
     public PolicyState State { get; init; } = PolicyState.Active;
     /// <summary>The target service (the resource's serviceName).</summary>
     public string? ServiceName { get; init; }
+    /// <summary>The identity or access group an access policy is granted to (IBM's <c>iam_id</c> and <c>access_group_id</c> filters).</summary>
+    public string? SubjectId { get; init; }
     public PolicySortField Sort { get; init; } = PolicySortField.CreatedAt;
     public bool Descending { get; init; }
     public int Limit { get; init; } = 50;
     public PageCursor? After { get; init; }
 }
 
-public sealed record PageCursor(string SortValue, string Id);
+public sealed record PageCursor(string SortValue, string Id)
+{
+    /// <summary>How stores keep times as text: sortable, UTC, milliseconds.</summary>
+    public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+
+    /// <summary>The cursor that resumes a list after <paramref name="policy"/>.</summary>
+    public static PageCursor After(Policy policy, PolicySortField sort) => new(sort switch
+    {
+        PolicySortField.CreatedAt => Format(policy.CreatedAt),
+        PolicySortField.LastModifiedAt => Format(policy.LastModifiedAt),
+        PolicySortField.Id => policy.Id,
+        PolicySortField.Type => policy.Type.ToWire(),
+        PolicySortField.State => policy.State.ToWire(),
+        PolicySortField.CreatedById => policy.CreatedById,
+        PolicySortField.LastModifiedById => policy.LastModifiedById,
+        _ => throw new ArgumentOutOfRangeException(nameof(sort), sort, null),
+    }, policy.Id);
+
+    public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -4,8 +4,10 @@ public enum WriteStatus
 {
     Ok,
     NotFound,
-    /// <summary>An identical active policy exists (R6); the result carries it.</summary>
+    /// <summary>An identical active policy exists (R6), or a name is taken; the result carries what conflicts.</summary>
     Conflict,
     /// <summary>The If-Match ETag is not the current one.</summary>
     PreconditionFailed,
+    /// <summary>The change would leave something dangling (a resource group that still holds instances).</summary>
+    NotEmpty,
 }

@@ -6,7 +6,6 @@ using Tessera.Errors;
 using Tessera.Server.Errors;
 using Tessera.Server.Http;
 using Tessera.Server.Identity;
-using Tessera.Server.Policies;
 
 namespace Tessera.Server.Decisions;
 
@@ -270,7 +269,7 @@ internal static class DecisionsApi
 
     private static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<AuthZenConfiguration> Configuration(HttpContext context)
     {
-        var baseUrl = PoliciesApi.BaseUrl(context);
+        var baseUrl = ApiResults.BaseUrl(context);
         return TypedResults.Json(new AuthZenConfiguration(baseUrl, $"{baseUrl}/access/v1/evaluation", $"{baseUrl}/access/v1/evaluations",
             $"{baseUrl}/access/v1/search/subject", $"{baseUrl}/access/v1/search/resource", $"{baseUrl}/access/v1/search/action"),
             ServerJsonContext.Default.AuthZenConfiguration);

@@ -19,7 +19,7 @@ internal sealed class Bootstrapper(ITesseraStore store, IOptions<TesseraOptions>
         var suppliedKey = options.Value.BootstrapApiKey;
         var secret = suppliedKey ?? ApiKeySecrets.NewSecret();
         var (account, auditEvent) = NewAccount.Create("Operator", "operator", secret,
-            new AuditInitiator("tessera", "tessera", "service/security/clientid", "instance-identity-token"), time.GetUtcNow());
+            new AuditInitiator("tessera", "tessera", "service/security/clientid", "instance-identity-token"), time.GetUtcNow(), isOperator: true);
         await store.CreateAccountAsync(account, auditEvent, cancellationToken);
 
         await console.WriteLineAsync($"Tessera created the operator account {account.Account.Id}; its owner is {account.Owner.IamId}.");

@@ -14,6 +14,9 @@ internal sealed record Caller(string IamId, string AccountId, string SubType)
         user.FindFirstValue(AccountClaim) ?? throw new InvalidOperationException("an authenticated request has no account claim"),
         user.FindFirstValue(SubTypeClaim) ?? "user");
 
+    /// <summary>The CRN of the service instance this caller is (a source service), or null for a user or service ID.</summary>
+    public string? InstanceCrn => IamId.StartsWith(Model.Identity.InstanceIamPrefix, StringComparison.Ordinal) ? IamId[Model.Identity.InstanceIamPrefix.Length..] : null;
+
     /// <summary>The CADF initiator type of this caller.</summary>
     public string InitiatorTypeUri => SubType switch
     {

@@ -1,9 +1,13 @@
 using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Catalog;
 using Tessera.Errors;
 using Tessera.Model;
 using Tessera.Policies;
+using Tessera.Audit;
+using Tessera.Decisions;
+using Tessera.Server.Access;
 using Tessera.Server.Audit;
 using Tessera.Server.Errors;
 using Tessera.Server.Http;
@@ -12,7 +16,7 @@ using Tessera.Storage;
 
 namespace Tessera.Server.Policies;
 
-/// <summary><c>/v1/policies</c>: IBM's policy management API, v1 view, for authorization policies.</summary>
+/// <summary><c>/v1/policies</c>: IBM's policy management API, v1 view, for authorization and access policies, under the rules of R3.</summary>
 internal static class PoliciesApi
 {
     private const int DefaultLimit = 50;
@@ -31,7 +35,7 @@ internal static class PoliciesApi
     }
 
     private static async Task<IResult> CreatePolicy(
-        HttpContext context, ClaimsPrincipal user, ITesseraStore store, ServiceCatalog catalog, AuthorizationPolicyValidator validator,
+        HttpContext context, ClaimsPrincipal user, ITesseraStore store, ServiceCatalog catalog, PolicyValidator validator, AccessAuthority authority,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var (validated, error) = await ReadValidatedAsync(context, validator, cancellationToken);
@@ -39,10 +43,26 @@ internal static class PoliciesApi
             return error;
 
         var caller = Caller.From(user);
-        if (!await AccountAuthority.CanManageAsync(store, caller, validated!.AccountId, cancellationToken))
-            return Forbidden(validated.AccountId);
+        var resource = AccessAuthority.ResourceOf(validated!.Resource);
+        string? delegator = null;
+        if (!await authority.AllowsAsync(caller, Actions.Create, resource, cancellationToken))
+        {
+            // A source service holding Authorization Delegator on the target may authorize its dependents there (R10).
+            delegator = validated.Type == PolicyType.Authorization && caller.InstanceCrn is { } source
+                        && validated.Subject.Any(a => a.Name == AttributeNames.AccountId && a.Value == caller.AccountId)
+                        && await authority.AllowsAsync(caller, Actions.CreateDelegated, resource, cancellationToken)
+                ? source
+                : null;
+            if (delegator is null)
+                return await RefuseAsync(context, caller, store, validated.AccountId, Actions.Create, null, cancellationToken);
+        }
+        if (await CheckGrantAsync(caller, validated, resource, authority, catalog, cancellationToken) is { } grantError)
+            return grantError;
+        if (await CheckSubjectAndInstancesAsync(validated, store, cancellationToken) is { } referenceError)
+            return referenceError;
 
         var now = time.GetUtcNow();
+        var creator = delegator ?? caller.IamId;
         var policy = new Policy
         {
             Id = Ids.NewUuid(),
@@ -53,104 +73,128 @@ internal static class PoliciesApi
             Roles = validated.Roles,
             Resource = validated.Resource,
             CreatedAt = now,
-            CreatedById = caller.IamId,
+            CreatedById = creator,
             LastModifiedAt = now,
-            LastModifiedById = caller.IamId,
+            LastModifiedById = creator,
         };
-        var baseUrl = BaseUrl(context);
-        var auditEvent = PolicyEvents.Create(context, caller, "create", policy, catalog, StatusCodes.Status201Created, now);
+        var auditEvent = PolicyEvent(context, caller, "create", policy, catalog, StatusCodes.Status201Created);
         var result = await store.CreatePolicyAsync(policy, auditEvent, cancellationToken);
         return result.Status == WriteStatus.Ok
-            ? PolicyResult(context, result.Policy!, catalog, StatusCodes.Status201Created)
-            : WriteFailure(result, policy.Id, catalog, baseUrl);
+            ? PolicyResult(context, result.Value!, catalog, StatusCodes.Status201Created)
+            : WriteFailure(result, policy.Id, catalog, ApiResults.BaseUrl(context));
     }
 
     private static async Task<IResult> GetPolicy(
-        string policyId, HttpContext context, ClaimsPrincipal user, ITesseraStore store, ServiceCatalog catalog, CancellationToken cancellationToken)
+        string policyId, HttpContext context, ClaimsPrincipal user, ITesseraStore store, ServiceCatalog catalog, AccessAuthority authority,
+        CancellationToken cancellationToken)
     {
-        var policy = await FindVisibleAsync(store, Caller.From(user), policyId, cancellationToken);
+        var policy = await FindVisibleAsync(context, store, authority, Caller.From(user), policyId, cancellationToken);
         return policy is null ? ErrorResults.PolicyNotFound(policyId) : PolicyResult(context, policy, catalog, StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> ListPolicies(
-        HttpContext context, ClaimsPrincipal user, ITesseraStore store, ServiceCatalog catalog, CancellationToken cancellationToken)
+        HttpContext context, ClaimsPrincipal user, ITesseraStore store, ServiceCatalog catalog, AccessAuthority authority, CancellationToken cancellationToken)
     {
         var parameters = context.Request.Query;
         var accountId = parameters["account_id"].ToString();
         if (accountId.Length == 0)
-            return ErrorResults.Create(StatusCodes.Status400BadRequest, ErrorCodes.MissingRequiredQueryParameter, "the query parameter 'account_id' is required");
+            return ApiResults.MissingQuery("account_id");
 
         PolicyType? type = null;
         if (parameters["type"].ToString() is { Length: > 0 } typeText)
         {
             if (!PolicyWireNames.TryParseType(typeText, out var parsedType))
-                return InvalidQuery("type", typeText, "'access' or 'authorization'");
+                return ApiResults.InvalidQuery("type", typeText, "'access' or 'authorization'");
             type = parsedType;
         }
 
         var state = PolicyState.Active;
         if (parameters["state"].ToString() is { Length: > 0 } stateText && !PolicyWireNames.TryParseState(stateText, out state))
-            return InvalidQuery("state", stateText, "'active' or 'deleted'");
+            return ApiResults.InvalidQuery("state", stateText, "'active' or 'deleted'");
 
         var sortText = parameters["sort"].ToString();
         if (!TryParseSort(sortText, out var sortField, out var descending))
         {
-            return InvalidQuery("sort", sortText,
+            return ApiResults.InvalidQuery("sort", sortText,
                 "one of id, type, state, created_at, created_by_id, last_modified_at, last_modified_by_id, optionally prefixed with '-' for descending order");
         }
 
         if (parameters["format"].ToString() is { Length: > 0 } format && format is not ("include_last_permit" or "display"))
-            return InvalidQuery("format", format, "'include_last_permit' or 'display'");
+            return ApiResults.InvalidQuery("format", format, "'include_last_permit' or 'display'");
 
         var limit = DefaultLimit;
         if (parameters["limit"].ToString() is { Length: > 0 } limitText && (!int.TryParse(limitText, out limit) || limit < 1 || limit > MaxLimit))
-            return InvalidQuery("limit", limitText, $"a whole number from 1 to {MaxLimit}");
+            return ApiResults.InvalidQuery("limit", limitText, $"a whole number from 1 to {MaxLimit}");
 
         PageCursor? after = null;
         if (parameters["start"].ToString() is { Length: > 0 } start && !PageTokens.TryDecode(start, sortText, out after))
-            return InvalidQuery("start", start, "a 'next.start' token from a previous page of the same list and sort");
+            return ApiResults.InvalidQuery("start", start, "a 'next.start' token from a previous page of the same list and sort");
 
         var serviceName = parameters["service_name"].ToString();
-        var baseUrl = BaseUrl(context);
+        var subjectId = parameters["iam_id"].ToString() is { Length: > 0 } iamId ? iamId : parameters["access_group_id"].ToString();
+        var baseUrl = ApiResults.BaseUrl(context);
         var firstHref = $"{baseUrl}/v1/policies{QueryWithout(context, "start")}";
 
-        // Access policies filtered by an identity or group are not among authorizations; such a list is empty.
-        var filtersAccessSubjects = parameters.ContainsKey("iam_id") || parameters.ContainsKey("access_group_id");
-        if (filtersAccessSubjects || !await AccountAuthority.CanManageAsync(store, Caller.From(user), accountId, cancellationToken))
-            return Json(new V1PolicyList(limit, new PageLink(firstHref), null, []), StatusCodes.Status200OK);
-
-        var page = await store.ListPoliciesAsync(new PolicyQuery
+        // Only what the caller may view (R3): an owner sees everything; anyone else, the policies on resources where
+        // it holds iam.policy.read, and what it created as a delegator. Pages are filled, never silently cut short.
+        var caller = Caller.From(user);
+        var sees = await authority.IsOwnerAsync(caller, accountId, cancellationToken);
+        var query = new PolicyQuery
         {
             AccountId = accountId,
             Type = type,
             State = state,
             ServiceName = serviceName.Length == 0 ? null : serviceName,
+            SubjectId = subjectId.Length == 0 ? null : subjectId,
             Sort = sortField,
             Descending = descending,
             Limit = limit,
             After = after,
-        }, cancellationToken);
-
-        PageLink? next = null;
-        if (page.Next is not null)
+        };
+        var visible = new List<Policy>(limit);
+        PageCursor? next = null;
+        while (true)
         {
-            var token = PageTokens.Encode(page.Next, sortText);
-            next = new PageLink($"{firstHref}{(firstHref.Contains('?', StringComparison.Ordinal) ? '&' : '?')}start={Uri.EscapeDataString(token)}", token);
+            var page = await store.ListPoliciesAsync(query, cancellationToken);
+            foreach (var policy in page.Policies)
+            {
+                if (!sees && !await MayAsync(authority, caller, Actions.Read, policy, cancellationToken))
+                    continue;
+                if (visible.Count == limit)
+                {
+                    next = PageCursor.After(visible[^1], sortField);
+                    break;
+                }
+                visible.Add(policy);
+            }
+            if (sees)
+                next = page.Next;
+            if (sees || next is not null || page.Next is null)
+                break;
+            query = query with { After = page.Next };
         }
-        return Json(new V1PolicyList(limit, new PageLink(firstHref), next, page.Policies.Select(p => V1PolicyMapper.ToWire(p, catalog, baseUrl)).ToArray()),
-            StatusCodes.Status200OK);
+
+        PageLink? nextLink = null;
+        if (next is not null)
+        {
+            var token = PageTokens.Encode(next, sortText);
+            nextLink = new PageLink($"{firstHref}{(firstHref.Contains('?', StringComparison.Ordinal) ? '&' : '?')}start={Uri.EscapeDataString(token)}", token);
+        }
+        return ApiResults.Json(new V1PolicyList(limit, new PageLink(firstHref), nextLink, visible.Select(p => V1PolicyMapper.ToWire(p, catalog, baseUrl)).ToArray()));
     }
 
     private static async Task<IResult> ReplacePolicy(
         string policyId, HttpContext context, ClaimsPrincipal user, ITesseraStore store, ServiceCatalog catalog,
-        AuthorizationPolicyValidator validator, TimeProvider time, CancellationToken cancellationToken)
+        PolicyValidator validator, AccessAuthority authority, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
-        var current = await FindVisibleAsync(store, caller, policyId, cancellationToken);
+        var current = await FindVisibleAsync(context, store, authority, caller, policyId, cancellationToken);
         if (current is null)
             return ErrorResults.PolicyNotFound(policyId);
-        if (IfMatch(context) is not { } etag)
-            return PreconditionRequired();
+        if (!await MayAsync(authority, caller, Actions.Update, current, cancellationToken))
+            return await RefuseAsync(context, caller, store, current.AccountId, Actions.Update, current.Id, cancellationToken);
+        if (ApiResults.IfMatch(context) is not { } etag)
+            return ApiResults.PreconditionRequired("policy");
 
         var (validated, error) = await ReadValidatedAsync(context, validator, cancellationToken);
         if (error is not null)
@@ -159,6 +203,13 @@ internal static class PoliciesApi
             return ErrorResults.BadRequest($"a policy's type cannot change (it is '{current.Type.ToWire()}')");
         if (validated.AccountId != current.AccountId)
             return ErrorResults.BadRequest($"a policy cannot move to another account: resources[0] accountId must stay '{current.AccountId}'");
+        var resource = AccessAuthority.ResourceOf(validated.Resource);
+        if (!await authority.AllowsAsync(caller, Actions.Update, resource, cancellationToken))
+            return await RefuseAsync(context, caller, store, current.AccountId, Actions.Update, current.Id, cancellationToken);
+        if (await CheckGrantAsync(caller, validated, resource, authority, catalog, cancellationToken) is { } grantError)
+            return grantError;
+        if (await CheckSubjectAndInstancesAsync(validated, store, cancellationToken) is { } referenceError)
+            return referenceError;
 
         var now = time.GetUtcNow();
         var replacement = current with
@@ -170,24 +221,25 @@ internal static class PoliciesApi
             LastModifiedAt = now,
             LastModifiedById = caller.IamId,
         };
-        var baseUrl = BaseUrl(context);
-        var auditEvent = PolicyEvents.Create(context, caller, "update", replacement, catalog, StatusCodes.Status200OK, now);
+        var auditEvent = PolicyEvent(context, caller, "update", replacement, catalog, StatusCodes.Status200OK);
         var result = await store.ReplacePolicyAsync(replacement, etag, auditEvent, cancellationToken);
         return result.Status == WriteStatus.Ok
-            ? PolicyResult(context, result.Policy!, catalog, StatusCodes.Status200OK)
-            : WriteFailure(result, policyId, catalog, baseUrl);
+            ? PolicyResult(context, result.Value!, catalog, StatusCodes.Status200OK)
+            : WriteFailure(result, policyId, catalog, ApiResults.BaseUrl(context));
     }
 
     private static async Task<IResult> UpdatePolicyState(
-        string policyId, HttpContext context, ClaimsPrincipal user, ITesseraStore store, ServiceCatalog catalog, TimeProvider time,
-        CancellationToken cancellationToken)
+        string policyId, HttpContext context, ClaimsPrincipal user, ITesseraStore store, ServiceCatalog catalog, AccessAuthority authority,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
-        var current = await FindVisibleAsync(store, caller, policyId, cancellationToken);
+        var current = await FindVisibleAsync(context, store, authority, caller, policyId, cancellationToken);
         if (current is null)
             return ErrorResults.PolicyNotFound(policyId);
-        if (IfMatch(context) is not { } etag)
-            return PreconditionRequired();
+        if (!await MayAsync(authority, caller, Actions.Update, current, cancellationToken))
+            return await RefuseAsync(context, caller, store, current.AccountId, Actions.Update, current.Id, cancellationToken);
+        if (ApiResults.IfMatch(context) is not { } etag)
+            return ApiResults.PreconditionRequired("policy");
 
         var (document, readError) = await JsonBody.ReadAsync(context, cancellationToken);
         if (readError is not null)
@@ -211,35 +263,37 @@ internal static class PoliciesApi
 
         var result = await SetStateAsync(context, caller, current, state, etag, StatusCodes.Status200OK, store, catalog, time, cancellationToken);
         return result.Status == WriteStatus.Ok
-            ? PolicyResult(context, result.Policy!, catalog, StatusCodes.Status200OK)
-            : WriteFailure(result, policyId, catalog, BaseUrl(context));
+            ? PolicyResult(context, result.Value!, catalog, StatusCodes.Status200OK)
+            : WriteFailure(result, policyId, catalog, ApiResults.BaseUrl(context));
     }
 
     private static async Task<IResult> DeletePolicy(
-        string policyId, HttpContext context, ClaimsPrincipal user, ITesseraStore store, ServiceCatalog catalog, TimeProvider time,
-        CancellationToken cancellationToken)
+        string policyId, HttpContext context, ClaimsPrincipal user, ITesseraStore store, ServiceCatalog catalog, AccessAuthority authority,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = Caller.From(user);
-        var current = await FindVisibleAsync(store, caller, policyId, cancellationToken);
+        var current = await FindVisibleAsync(context, store, authority, caller, policyId, cancellationToken);
         if (current is null || current.State == PolicyState.Deleted)
             return ErrorResults.PolicyNotFound(policyId);
+        if (!await MayAsync(authority, caller, Actions.Delete, current, cancellationToken))
+            return await RefuseAsync(context, caller, store, current.AccountId, Actions.Delete, current.Id, cancellationToken);
 
         var result = await SetStateAsync(context, caller, current, PolicyState.Deleted, null, StatusCodes.Status204NoContent, store, catalog, time, cancellationToken);
-        return result.Status == WriteStatus.Ok ? TypedResults.NoContent() : WriteFailure(result, policyId, catalog, BaseUrl(context));
+        return result.Status == WriteStatus.Ok ? TypedResults.NoContent() : WriteFailure(result, policyId, catalog, ApiResults.BaseUrl(context));
     }
 
     /// <summary>Deletes or restores a policy with its audit event; with an <paramref name="etag"/>, only if it is current.</summary>
-    private static async ValueTask<PolicyWriteResult> SetStateAsync(HttpContext context, Caller caller, Policy current, PolicyState state, string? etag,
+    private static async ValueTask<WriteResult<Policy>> SetStateAsync(HttpContext context, Caller caller, Policy current, PolicyState state, string? etag,
         int status, ITesseraStore store, ServiceCatalog catalog, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var verb = state == PolicyState.Active ? "restore" : "delete";
-        var auditEvent = PolicyEvents.Create(context, caller, verb, current with { State = state }, catalog, status, now);
+        var auditEvent = PolicyEvent(context, caller, verb, current with { State = state }, catalog, status);
         return await store.SetPolicyStateAsync(current.Id, state, etag, caller.IamId, now, auditEvent, cancellationToken);
     }
 
     private static async ValueTask<(ValidatedPolicy? Policy, IResult? Error)> ReadValidatedAsync(
-        HttpContext context, AuthorizationPolicyValidator validator, CancellationToken cancellationToken)
+        HttpContext context, PolicyValidator validator, CancellationToken cancellationToken)
     {
         var (document, readError) = await JsonBody.ReadAsync(context, cancellationToken);
         if (readError is not null)
@@ -259,49 +313,114 @@ internal static class PoliciesApi
         }
     }
 
-    /// <summary>The policy, if it exists and the caller may see it; null otherwise, so both cases answer alike.</summary>
-    private static async ValueTask<Policy?> FindVisibleAsync(ITesseraStore store, Caller caller, string policyId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The policy, if it exists and the caller may view it; null otherwise, so that both cases answer alike. A policy
+    /// that exists but is hidden from the caller is a refused attempt, recorded in the owning account's trail.
+    /// </summary>
+    private static async ValueTask<Policy?> FindVisibleAsync(HttpContext context, ITesseraStore store, AccessAuthority authority, Caller caller,
+        string policyId, CancellationToken cancellationToken)
     {
-        if (policyId.Length > 64)
+        if (policyId.Length > 64 || await store.GetPolicyAsync(policyId, cancellationToken) is not { } policy)
             return null;
-        var policy = await store.GetPolicyAsync(policyId, cancellationToken);
-        return policy is not null && await AccountAuthority.CanManageAsync(store, caller, policy.AccountId, cancellationToken) ? policy : null;
+        if (await MayAsync(authority, caller, Actions.Read, policy, cancellationToken))
+            return policy;
+        await RefuseAsync(context, caller, store, policy.AccountId, Actions.Read, policy.Id, cancellationToken);
+        return null;
     }
 
-    private static IResult WriteFailure(PolicyWriteResult result, string policyId, ServiceCatalog catalog, string baseUrl) => result.Status switch
+    /// <summary>R3: the caller holds the action on the policy's resource, or created the policy itself as a delegator.</summary>
+    private static async ValueTask<bool> MayAsync(AccessAuthority authority, Caller caller, string action, Policy policy, CancellationToken cancellationToken) =>
+        (caller.InstanceCrn is { } source && policy.CreatedById == source)
+        || await authority.AllowsAsync(caller, action, AccessAuthority.ResourceOf(policy.Resource), cancellationToken);
+
+    /// <summary>R3: a caller grants only what it holds itself on the target scope.</summary>
+    private static async ValueTask<IResult?> CheckGrantAsync(Caller caller, ValidatedPolicy policy, Tessera.Decisions.Attributes resource, AccessAuthority authority,
+        ServiceCatalog catalog, CancellationToken cancellationToken)
+    {
+        var target = policy.Resource.FirstOrDefault(a => a.Name == AttributeNames.ServiceName)?.Value ?? string.Empty;
+        var missing = await authority.MissingActionsAsync(caller, target, policy.Roles, resource, new CatalogRoleActions(catalog), cancellationToken);
+        return missing.Count == 0
+            ? null
+            : ApiResults.Forbidden($"You can grant only access you hold yourself on {(target.Length == 0 ? "every service" : target)} in account " +
+                                   $"{policy.AccountId}; you lack {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : string.Empty)}.");
+    }
+
+    /// <summary>
+    /// An access policy's subject must be an identity or access group of the account; a registered instance named on
+    /// either side must be live and be what the policy says it is.
+    /// </summary>
+    private static async ValueTask<IResult?> CheckSubjectAndInstancesAsync(ValidatedPolicy policy, ITesseraStore store, CancellationToken cancellationToken)
+    {
+        foreach (var subject in policy.Subject)
+        {
+            var exists = subject.Name switch
+            {
+                AttributeNames.IamId => await store.GetIdentityAsync(subject.Value, cancellationToken) is { Deleted: false } identity
+                                        && identity.AccountId == policy.AccountId,
+                AttributeNames.AccessGroupId => await store.GetAccessGroupAsync(subject.Value, cancellationToken) is { Deleted: false } group
+                                                && group.AccountId == policy.AccountId,
+                _ => true,
+            };
+            if (!exists)
+                return ErrorResults.BadRequest($"subject {subject.Name} '{subject.Value}' is not a live identity or access group of account {policy.AccountId}");
+        }
+        foreach (var (side, attributes) in new[] { ("subject", policy.Subject), ("resource", policy.Resource) })
+        {
+            var named = attributes.FirstOrDefault(a => a.Name == AttributeNames.ServiceInstance && a.Operator == AttributeOperator.StringEquals);
+            if (named is null || await store.GetInstanceAsync(DecisionIndex.InstanceGuid(named.Value), cancellationToken) is not { } instance)
+                continue;
+            var account = attributes.FirstOrDefault(a => a.Name == AttributeNames.AccountId)?.Value;
+            var service = attributes.FirstOrDefault(a => a.Name == AttributeNames.ServiceName)?.Value;
+            if (instance.Removed)
+                return ErrorResults.BadRequest($"{side} serviceInstance '{named.Value}' has been removed");
+            if (instance.AccountId != account || instance.ServiceName != service)
+                return ErrorResults.BadRequest($"{side} serviceInstance '{named.Value}' is an instance of {instance.ServiceName} in account {instance.AccountId}");
+        }
+        return null;
+    }
+
+    /// <summary>Records a refused attempt in the owning account's trail and answers 403.</summary>
+    private static ValueTask<IResult> RefuseAsync(HttpContext context, Caller caller, ITesseraStore store, string accountId, string action,
+        string? policyId, CancellationToken cancellationToken) =>
+        Refusals.RecordAsync(context, caller, store, accountId, PolicyAction(action), AuditEvents.Policy(accountId, policyId ?? "new"),
+            ApiResults.Forbidden($"You are not allowed to {action} this policy in account {accountId}."), cancellationToken);
+
+    private static string PolicyAction(string iamAction) => "iam-am.policy." + iamAction[(iamAction.LastIndexOf('.') + 1)..];
+
+    private static AuditEvent PolicyEvent(HttpContext context, Caller caller, string verb, Policy policy, ServiceCatalog catalog, int status,
+        string? cause = null) =>
+        AuditEvents.For(context, caller, policy.AccountId, $"iam-am.policy.{(verb == "restore" ? "update" : verb)}",
+            AuditEvents.Policy(policy.AccountId, policy.Id), status, $"{verb} policy {policy.Id}{(cause is null ? string.Empty : $" because {cause}")}",
+            JsonSerializer.SerializeToNode(V1PolicyMapper.ToWire(policy, catalog, ApiResults.BaseUrl(context)), ServerJsonContext.Default.V1Policy));
+
+    /// <summary>The events of the policies a removal deletes with it (R7), each saying why.</summary>
+    public static CascadeEventFactory CascadeEvents(HttpContext context, Caller caller, ServiceCatalog catalog, string cause) =>
+        policy => PolicyEvent(context, caller, "delete", policy, catalog, StatusCodes.Status204NoContent, cause);
+
+    /// <summary>The IBM actions that guard policies (on the policy's resource).</summary>
+    private static class Actions
+    {
+        public const string Read = "iam.policy.read";
+        public const string Create = "iam.policy.create";
+        public const string Update = "iam.policy.update";
+        public const string Delete = "iam.policy.delete";
+        public const string CreateDelegated = "iam.delegationPolicy.create";
+    }
+
+    private static IResult WriteFailure(WriteResult<Policy> result, string policyId, ServiceCatalog catalog, string baseUrl) => result.Status switch
     {
         WriteStatus.Conflict => ErrorResults.Create(StatusCodes.Status409Conflict, ErrorCodes.PolicyConflict,
-            $"Failed to create policy. A policy with the same subject, roles and resource already exists: {result.Policy!.Id}.",
-            new IbmErrorDetails(new IbmConflict(result.Policy.ETag, V1PolicyMapper.ToWire(result.Policy, catalog, baseUrl)))),
-        WriteStatus.PreconditionFailed => ErrorResults.Create(StatusCodes.Status412PreconditionFailed, ErrorCodes.PreconditionFailed,
-            $"The If-Match ETag is not the current version of policy {policyId}; get the policy again and retry with its ETag."),
+            $"Failed to create policy. A policy with the same subject, roles and resource already exists: {result.Value!.Id}.",
+            new IbmErrorDetails(new IbmConflict(result.Value.ETag, V1PolicyMapper.ToWire(result.Value, catalog, baseUrl)))),
+        WriteStatus.PreconditionFailed => ApiResults.PreconditionFailed($"policy {policyId}"),
         _ => ErrorResults.PolicyNotFound(policyId),
     };
 
     private static JsonHttpResult<V1Policy> PolicyResult(HttpContext context, Policy policy, ServiceCatalog catalog, int status)
     {
         context.Response.Headers.ETag = policy.ETag;
-        return Json(V1PolicyMapper.ToWire(policy, catalog, BaseUrl(context)), status);
+        return ApiResults.Json(V1PolicyMapper.ToWire(policy, catalog, ApiResults.BaseUrl(context)), status);
     }
-
-    private static JsonHttpResult<T> Json<T>(T value, int status) =>
-        TypedResults.Json(value, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)ServerJsonContext.Default.GetTypeInfo(typeof(T))!,
-            "application/json; charset=utf-8", status);
-
-    private static IResult Forbidden(string accountId) =>
-        ErrorResults.Create(StatusCodes.Status403Forbidden, ErrorCodes.InsufficientPermissions,
-            $"You are not allowed to manage authorizations in account {accountId}.");
-
-    private static IResult PreconditionRequired() =>
-        ErrorResults.Create(StatusCodes.Status428PreconditionRequired, ErrorCodes.PreconditionRequired,
-            "The If-Match header is required: send the ETag of the policy you are changing.");
-
-    private static IResult InvalidQuery(string name, string value, string expected) =>
-        ErrorResults.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidQueryParameter,
-            $"the query parameter '{name}' has the invalid value '{value}'; expected {expected}");
-
-    private static string? IfMatch(HttpContext context) =>
-        context.Request.Headers.IfMatch.ToString() is { Length: > 0 } value ? value.Trim().Trim('"') : null;
 
     private static bool TryParseSort(string text, out PolicySortField field, out bool descending)
     {
@@ -325,6 +444,4 @@ internal static class PoliciesApi
         var kept = context.Request.Query.Where(p => p.Key != name).Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value.ToString())}").ToArray();
         return kept.Length == 0 ? string.Empty : "?" + string.Join('&', kept);
     }
-
-    internal static string BaseUrl(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}";
 }

@@ -1,14 +1,13 @@
 using Tessera.Catalog;
-using Tessera.Errors;
 using Tessera.Policies;
 
 namespace Tessera.Core.Tests;
 
-public class AuthorizationPolicyValidatorTests
+public class PolicyValidatorTests
 {
     private const string Account = "0123456789abcdef0123456789abcdef";
     private const string ObjectWriter = "crn:v1:bluemix:public:cloud-object-storage::::serviceRole:ObjectWriter";
-    private static readonly AuthorizationPolicyValidator Validator = new(ServiceCatalog.LoadBuiltIn());
+    private static readonly PolicyValidator Validator = new(ServiceCatalog.LoadBuiltIn());
 
     public static TheoryData<string, string> EveryScope => new()
     {
@@ -97,14 +96,37 @@ public class AuthorizationPolicyValidatorTests
         Assert.Contains("must use 'stringEquals'", operatorError.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void TryValidate_RejectsAccessPoliciesForNow()
+    [Theory]
+    [InlineData("iam_id=IBMid-1", "serviceName=kms;serviceInstance=k1", "crn:v1:bluemix:public:iam::::role:Administrator")]
+    [InlineData("access_group_id=AccessGroupId-1", "serviceName=kms", "crn:v1:bluemix:public:iam::::serviceRole:Reader")]
+    [InlineData("iam_id=IBMid-1", "resourceGroupId=rg1", "crn:v1:bluemix:public:iam::::role:Editor")]
+    [InlineData("iam_id=IBMid-1", "", "crn:v1:bluemix:public:iam::::serviceRole:Manager")]
+    [InlineData("iam_id=iam-ServiceId-1", "serviceName=iam-identity", "crn:v1:bluemix:public:iam::::role:Viewer")]
+    public void TryValidate_AcceptsAccessPoliciesOnEveryScope(string subject, string resource, string role)
     {
-        var draft = Draft("serviceName=atracker", "serviceName=cloud-object-storage", ObjectWriter) with { Type = PolicyType.Access };
+        var draft = Draft(subject, resource, role) with { Type = PolicyType.Access, Subject = [Attribute(subject)] };
+
+        Assert.True(Validator.TryValidate(draft, out var policy, out var error), error?.Message);
+        Assert.Equal(PolicyType.Access, policy.Type);
+    }
+
+    [Theory]
+    [InlineData("serviceName=atracker", "serviceName=kms", "crn:v1:bluemix:public:iam::::role:Viewer", "exactly one attribute")]
+    [InlineData("iam_id=IBMid-1", "serviceInstance=k1", "crn:v1:bluemix:public:iam::::role:Viewer", "need 'serviceName'")]
+    [InlineData("iam_id=IBMid-1", "serviceName=kms", "crn:v1:bluemix:public:cloud-object-storage::::serviceRole:ObjectWriter", "is not a role of kms")]
+    [InlineData("iam_id=IBMid-1", "", "crn:v1:bluemix:public:iam::::role:Overlord", "not a platform role nor a role of any service")]
+    [InlineData("iam_id=IBMid-1", "serviceName=ghost", "crn:v1:bluemix:public:iam::::role:Viewer", "'ghost' is not a service")]
+    public void TryValidate_RejectsAccessPoliciesWithAPreciseMessage(string subject, string resource, string role, string expected)
+    {
+        var subjects = subject.Contains("iam_id", StringComparison.Ordinal) ? [Attribute(subject)] : Attributes(subject);
+        var draft = Draft(subject, resource, role) with { Type = PolicyType.Access, Subject = subjects };
 
         Assert.False(Validator.TryValidate(draft, out _, out var error));
-        Assert.Equal(ErrorCodes.UnsupportedPolicy, error.Code);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    private static AttributeConstraint Attribute(string spec) =>
+        new(spec.Split('=')[0], spec.Split('=')[1], AttributeOperator.StringEquals, false);
 
     /// <summary>"name=value;…" with accountId added unless "-accountId" is given.</summary>
     internal static PolicyDraft Draft(string subject, string resource, string role) =>

@@ -6,10 +6,12 @@ using Tessera.Model;
 namespace Tessera.Policies;
 
 /// <summary>
-/// Applies the catalog rules to an authorization: R1 (source → target with roles), R2 (both sides name their account),
-/// R4 (only supported pairs and roles) and R5 (the scope forms). Shape problems were already caught by the wire parser.
+/// Applies the catalog rules to a policy. An authorization: R1 (source → target with roles), R2 (both sides name their
+/// account), R4 (only supported pairs and roles) and R5 (the scope forms). An access policy: one identity or access group
+/// as subject, a resource in one account (every service, one service, or a narrower scope of it) and roles that exist
+/// there. Shape problems were already caught by the wire parser; whether the subject exists is the caller's to check.
 /// </summary>
-public sealed class AuthorizationPolicyValidator(ServiceCatalog catalog)
+public sealed class PolicyValidator(ServiceCatalog catalog)
 {
     public bool TryValidate(PolicyDraft draft, [NotNullWhen(true)] out ValidatedPolicy? policy, [NotNullWhen(false)] out TesseraError? error)
     {
@@ -21,10 +23,10 @@ public sealed class AuthorizationPolicyValidator(ServiceCatalog catalog)
     private TesseraError? Check(PolicyDraft draft, out List<string> canonicalRoles)
     {
         canonicalRoles = [];
-        if (draft.Type != PolicyType.Authorization)
-            return TesseraError.Unsupported("only policies of type 'authorization' are supported here");
         if (draft.Description is { Length: > PolicyLimits.MaxDescriptionLength })
             return TesseraError.BadRequest($"description must be at most {PolicyLimits.MaxDescriptionLength} characters");
+        if (draft.Type == PolicyType.Access)
+            return CheckAccess(draft, canonicalRoles);
 
         if ((CheckAttributes(draft.Subject, "subject") ?? CheckAttributes(draft.Resource, "resource")) is { } shapeError)
             return shapeError;
@@ -68,6 +70,57 @@ public sealed class AuthorizationPolicyValidator(ServiceCatalog catalog)
                 return new TesseraError(400, ErrorCodes.RoleNotSupported,
                     $"role '{roleId}' cannot be granted to {source.Name} on {target.Name}. Valid roles are " +
                     string.Join(", ", pair.Roles.Select(r => $"{r.DisplayName} ({r.Crn})")));
+            }
+            if (canonicalRoles.Contains(role.Crn))
+                return TesseraError.BadRequest($"role '{role.DisplayName}' ({role.Crn}) is listed more than once");
+            canonicalRoles.Add(role.Crn);
+        }
+        return null;
+    }
+
+    private TesseraError? CheckAccess(PolicyDraft draft, List<string> canonicalRoles)
+    {
+        if (draft.Subject is not [{ Name: AttributeNames.IamId or AttributeNames.AccessGroupId } subject])
+        {
+            return TesseraError.BadRequest(
+                $"an access policy's subject is exactly one attribute: '{AttributeNames.IamId}' (a user or service ID) or '{AttributeNames.AccessGroupId}'");
+        }
+        if (subject.Operator != AttributeOperator.StringEquals || subject.Value.Length is 0 or > PolicyLimits.MaxValueLength)
+            return TesseraError.BadRequest($"subject attribute '{subject.Name}' must be an exact value (stringEquals) of 1 to {PolicyLimits.MaxValueLength} characters");
+        if (CheckAttributes(draft.Resource, "resource") is { } shapeError)
+            return shapeError;
+        if (Value(draft.Resource, AttributeNames.AccountId) is null)
+            return TesseraError.BadRequest("resource must include the attribute 'accountId' (the account the access is in)");
+
+        var serviceName = Value(draft.Resource, AttributeNames.ServiceName);
+        CatalogService? service = null;
+        if (serviceName is null)
+        {
+            if (Value(draft.Resource, AttributeNames.ServiceInstance) is not null || Value(draft.Resource, AttributeNames.ResourceType) is not null)
+                return TesseraError.BadRequest("resource attributes 'serviceInstance' and 'resourceType' need 'serviceName' to say which service they belong to");
+        }
+        else
+        {
+            service = catalog.FindService(serviceName);
+            if (service is null)
+                return TesseraError.BadRequest($"resource serviceName '{serviceName}' is not a service in the catalog (see GET /v1/catalog/services)");
+            if (CheckScope(draft.Resource, "resource", service.Name, service.ResourceTypes) is { } scopeError)
+                return scopeError;
+        }
+
+        if (draft.RoleIds.Count == 0)
+            return TesseraError.BadRequest("roles must name at least one role");
+        foreach (var roleId in draft.RoleIds)
+        {
+            // With no service, a role is valid if some service has it: the platform roles and Reader, Writer, Manager.
+            var role = service is not null
+                ? catalog.ResolveRole(service, roleId)
+                : catalog.Services.Select(s => catalog.ResolveRole(s, roleId)).FirstOrDefault(r => r is not null);
+            if (role is null)
+            {
+                return new TesseraError(400, ErrorCodes.RoleNotSupported, service is null
+                    ? $"role '{roleId}' is not a platform role nor a role of any service (see GET /v2/roles)"
+                    : $"role '{roleId}' is not a role of {service.Name} (see GET /v2/roles?service_name={service.Name})");
             }
             if (canonicalRoles.Contains(role.Crn))
                 return TesseraError.BadRequest($"role '{role.DisplayName}' ({role.Crn}) is listed more than once");

@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Tessera.Audit;
+using Tessera.Model;
+using Tessera.Server.Http;
+using Tessera.Server.Identity;
+
+namespace Tessera.Server.Audit;
+
+/// <summary>
+/// Builds the CADF events of R8 (<c>reference/atracker-and-event-notifications.md</c> §4): one per change, and one per
+/// refused attempt (401/403, severity <c>critical</c>). Request data never carries a secret: callers pass only what may
+/// be recorded.
+/// </summary>
+internal static class AuditEvents
+{
+    private static readonly AuditInitiator Anonymous = new("anonymous", "anonymous", "service/security/clientid", "public-access");
+
+    public static AuditEvent For(HttpContext context, Caller? caller, string accountId, string action, AuditTarget target, int status,
+        string description, JsonNode? body = null)
+    {
+        var failed = status >= 400;
+        return new AuditEvent
+        {
+            Id = Ids.NewUuid(),
+            AccountId = accountId,
+            Action = action,
+            EventTime = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+            Initiator = caller is null ? Anonymous : new AuditInitiator(caller.IamId, caller.IamId, caller.InitiatorTypeUri, "token"),
+            Target = target,
+            Outcome = failed ? "failure" : "success",
+            ReasonCode = status,
+            Severity = Severity(action, status),
+            Message = $"{ServiceDisplayName(action)}: {description}{(failed ? " -failure" : string.Empty)}",
+            RequestData = new JsonObject
+            {
+                ["method"] = context.Request.Method,
+                ["url"] = context.Request.Path.ToString(),
+                ["body"] = body?.DeepClone(),
+            },
+            ResponseData = new JsonObject { ["status"] = status, ["transaction_id"] = TransactionIds.Get(context) },
+        };
+    }
+
+    /// <summary>A refused attempt: the caller was not authenticated (401) or not allowed (403).</summary>
+    public static AuditEvent Refusal(HttpContext context, Caller? caller, string accountId, string action, AuditTarget target, int status) =>
+        For(context, caller, accountId, action, target, status, $"{action} refused");
+
+    // Failures and updates are warnings; unauthorized attempts are critical (the CADF severity table).
+    private static string Severity(string action, int status) => status switch
+    {
+        401 or 403 or 503 or 507 => "critical",
+        >= 400 => "warning",
+        _ => action.EndsWith(".create", StringComparison.Ordinal) || action.EndsWith(".add", StringComparison.Ordinal) ? "normal" : "warning",
+    };
+
+    private static string ServiceDisplayName(string action) => action[..action.IndexOf('.', StringComparison.Ordinal)] switch
+    {
+        "iam-am" => "IAM Access Management",
+        "iam-identity" => "IAM Identity",
+        "iam-groups" => "IAM Access Groups",
+        "user-management" => "User Management",
+        "resource-controller" => "Resource Controller",
+        var other => other,
+    };
+
+    public static AuditTarget Policy(string accountId, string policyId) =>
+        new(Crn.ForPolicy(accountId, policyId).ToString(), policyId, "iam-am/policy");
+
+    public static AuditTarget ServiceId(string accountId, string serviceIdId, string name) =>
+        new(Crn.Of("iam-identity", accountId, "serviceid", serviceIdId).ToString(), name, "iam-identity/serviceid");
+
+    public static AuditTarget ApiKey(string accountId, string keyId, string name) =>
+        new(Crn.Of("iam-identity", accountId, "apikey", keyId).ToString(), name, "iam-identity/apikey");
+
+    public static AuditTarget User(string accountId, string iamId, string email) =>
+        new(Crn.Of("user-management", accountId, "user", iamId).ToString(), email, "user-management/user");
+
+    public static AuditTarget Instance(ServiceInstance instance) => new(instance.Crn, instance.Name, "resource-controller/instance");
+
+    public static AuditTarget ResourceGroup(ResourceGroup group) => new(group.Crn, group.Name, "resource-controller/resource-group");
+
+    public static AuditTarget AccessGroup(string accountId, string groupId, string name) =>
+        new(Crn.Of("iam-groups", accountId, "group", groupId).ToString(), name, "iam-groups/group");
+
+    public static AuditTarget Events(string accountId) =>
+        new(Crn.Of("iam-access-management", accountId, "events", accountId).ToString(), "audit trail", "iam-access-management/events");
+}
