@@ -50,7 +50,9 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(new SqliteStoreOptions { DataDirectory = options.DataDirectory });
 builder.Services.AddSingleton<DecisionIndex>(services => new DecisionIndex(new CatalogRoleActions(catalog)));
 builder.Services.AddSingleton<ResourceDirectory>();
+builder.Services.AddSingleton<Decider>();
 builder.Services.AddSingleton<RevisionSignal>();
+builder.Services.AddSingleton<RefusalLimiter>();
 builder.Services.AddSingleton<AccessAuthority>();
 builder.Services.AddSingleton<AuthZenReader>();
 // The decision index and the directory follow the store in commit order; then followers of the trail are woken.

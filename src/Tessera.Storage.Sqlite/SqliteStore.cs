@@ -114,14 +114,18 @@ public sealed class SqliteStore : ITesseraStore, IDisposable
             return (true, true);
         }, cancellationToken);
 
-    public async ValueTask<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken)
+    public async ValueTask<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken) =>
+        await FindAccountAsync("id = $id", accountId, cancellationToken);
+
+    public async ValueTask<Account?> GetOperatorAccountAsync(CancellationToken cancellationToken) =>
+        await FindAccountAsync("is_operator = 1", null, cancellationToken);
+
+    private async ValueTask<Account?> FindAccountAsync(string where, string? id, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var reader = await QueryAsync(connection, null, "SELECT id, name, owner_iam_id, created_at, is_operator FROM accounts WHERE id = $id",
-            cancellationToken, ("$id", accountId));
-        return await reader.ReadAsync(cancellationToken)
-            ? new Account(reader.GetString(0), reader.GetString(1), reader.GetString(2), Parse(reader.GetString(3)), reader.GetBoolean(4))
-            : null;
+        return (await ReadAllAsync(connection, null, $"SELECT id, name, owner_iam_id, created_at, is_operator FROM accounts WHERE {where} LIMIT 1",
+            r => new Account(r.GetString(0), r.GetString(1), r.GetString(2), Parse(r.GetString(3)), r.GetBoolean(4)), cancellationToken, ("$id", id)))
+            .SingleOrDefault();
     }
 
     public async ValueTask<Identity?> GetIdentityAsync(string iamId, CancellationToken cancellationToken)

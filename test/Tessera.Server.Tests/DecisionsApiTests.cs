@@ -139,7 +139,7 @@ public class DecisionsApiTests(TesseraApp app) : IClassFixture<TesseraApp>
     [Theory]
     [InlineData("""{"action":{"name":"x"},"resource":{"type":"t","id":"i"}}""", "subject, action and resource are required")]
     [InlineData("""{"subject":{"type":"service","id":"not-a-crn"},"action":{"name":"x"},"resource":{"type":"t","id":"i"}}""", "source instance's CRN")]
-    [InlineData("""{"subject":{"type":"user","id":"u"},"action":{"name":"x"},"resource":{"type":"t","id":"i"}}""", "subject.type 'user' is not supported")]
+    [InlineData("""{"subject":{"type":"robot","id":"u"},"action":{"name":"x"},"resource":{"type":"t","id":"i"}}""", "subject.type 'robot' is not supported")]
     [InlineData("""{"subject":{"type":"service","properties":{"colour":"red"}},"action":{"name":"x"},"resource":{"type":"t","id":"i"}}""", "colour is not a known attribute")]
     [InlineData("""{"subject":{"type":"service","properties":{}},"action":{"name":""},"resource":{"type":"t","id":"i"}}""", "non-empty string 'name'")]
     [InlineData("""{"subject":{"type":"service","properties":{}},"action":{"name":"x"},"resource":{"type":"t","id":"i"},"context":{"explain":"yes"}}""", "context.explain must be a boolean")]

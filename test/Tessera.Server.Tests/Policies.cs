@@ -23,6 +23,23 @@ internal static class Policies
         return body;
     }
 
+    public const string Administrator = "crn:v1:bluemix:public:iam::::role:Administrator";
+    public const string AuthorizationDelegator = "crn:v1:bluemix:public:iam::::role:AuthorizationDelegator";
+
+    public static string PlatformRole(string name) => $"crn:v1:bluemix:public:iam::::role:{name}";
+
+    /// <summary>An access policy granting <paramref name="roles"/> to an identity or access group on <paramref name="resource"/>.</summary>
+    public static JsonObject Access(string subjectAttribute, string subjectValue, string[] roles, string[] resource) => new()
+    {
+        ["type"] = "access",
+        ["subjects"] = new JsonArray(new JsonObject
+        {
+            ["attributes"] = new JsonArray(new JsonObject { ["name"] = subjectAttribute, ["value"] = subjectValue }),
+        }),
+        ["roles"] = new JsonArray(roles.Select(r => (JsonNode)new JsonObject { ["role_id"] = r }).ToArray()),
+        ["resources"] = new JsonArray(new JsonObject { ["attributes"] = Attributes(resource) }),
+    };
+
     /// <summary>atracker → cloud-object-storage (Object Writer) in <paramref name="account"/>, optionally one instance.</summary>
     public static JsonObject AtrackerToCos(string account, string? instance = null, string? sourceAccount = null) => Authorization(
         [$"accountId={sourceAccount ?? account}", "serviceName=atracker"],

@@ -67,7 +67,7 @@ public class TesseraApp : WebApplicationFactory<Program>
         return body.GetProperty("access_token").GetString()!;
     }
 
-    private async Task<HttpClient> ClientForKeyAsync(string apiKey)
+    public async Task<HttpClient> ClientForKeyAsync(string apiKey)
     {
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(apiKey));

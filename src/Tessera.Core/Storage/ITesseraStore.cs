@@ -27,6 +27,9 @@ public interface ITesseraStore
 
     ValueTask<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken);
 
+    /// <summary>The account the bootstrap created, whose owner operates Tessera (and whose trail records unauthenticated attempts).</summary>
+    ValueTask<Account?> GetOperatorAccountAsync(CancellationToken cancellationToken);
+
     /// <summary>An identity by iam_id, deleted ones included (they are marked).</summary>
     ValueTask<Identity?> GetIdentityAsync(string iamId, CancellationToken cancellationToken);
 

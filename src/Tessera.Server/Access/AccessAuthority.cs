@@ -13,7 +13,7 @@ namespace Tessera.Server.Access;
 /// owner holds everything in it; anyone else holds what access policies (their own, their access groups') or, for a
 /// service instance, authorizations grant. Deny by default.
 /// </summary>
-internal sealed class AccessAuthority(ITesseraStore store, DecisionIndex index, ResourceDirectory directory)
+internal sealed class AccessAuthority(ITesseraStore store, Decider decider, ResourceDirectory directory)
 {
     // Accounts never change owner, so their owners are remembered once read.
     private readonly ConcurrentDictionary<string, string> _ownerByAccount = new(StringComparer.Ordinal);
@@ -69,20 +69,9 @@ internal sealed class AccessAuthority(ITesseraStore store, DecisionIndex index, 
         return new Attributes(AccountId: caller.AccountId, IamId: caller.IamId);
     }
 
-    /// <summary>The engine's answer for the caller, and for each of its access groups in turn.</summary>
-    private bool Permits(Caller caller, string action, in Attributes resource)
-    {
-        var subject = SubjectOf(caller);
-        var request = new DecisionRequest(subject, action, resource);
-        if (index.Check(request).Permit)
-            return true;
-        foreach (var group in directory.GroupsOf(caller.IamId))
-        {
-            if (index.Check(request with { Subject = subject with { AccessGroupId = group } }).Permit)
-                return true;
-        }
-        return false;
-    }
+    /// <summary>The engine's answer for the caller (and its access groups).</summary>
+    private bool Permits(Caller caller, string action, in Attributes resource) =>
+        decider.Check(new DecisionRequest(SubjectOf(caller), action, resource)).Permit;
 
     /// <summary>The concrete resource a policy's exact resource constraints describe (what a manager of it must hold rights on).</summary>
     public static Attributes ResourceOf(IReadOnlyList<AttributeConstraint> resource)

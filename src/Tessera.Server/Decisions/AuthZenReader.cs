@@ -8,10 +8,10 @@ namespace Tessera.Server.Decisions;
 
 /// <summary>
 /// Turns AuthZEN subjects, resources and actions into the engine's attributes. What Tessera can establish itself
-/// (a verified token's identity, the parts of a CRN) always wins over properties the caller supplies, so a caller
-/// cannot claim to be another service or widen a resource.
+/// (a verified token's identity, the parts of a CRN, a registered instance's resource group) always wins over
+/// properties the caller supplies, so a caller cannot claim to be another service or widen a resource.
 /// </summary>
-internal sealed class AuthZenReader(VerifiedTokens tokens)
+internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory directory)
 {
     private static readonly string[] PropertyNames = ["accountId", "serviceName", "serviceInstance", "resourceGroupId", "resourceType", "resource", "region"];
 
@@ -67,11 +67,15 @@ internal sealed class AuthZenReader(VerifiedTokens tokens)
                 var verified = await tokens.VerifyAsync(id);
                 if (verified is null)
                     return (default, "subject.id is not a valid, unexpired Tessera access token");
-                // The token's identity is used as is: a source service authenticates as its instance (crn-<CRN>).
+                // The token's identity is used as is: a source service authenticates as its instance (crn-<CRN>); a user or
+                // service ID by its iam_id, which access policies name.
                 var iamId = verified.Caller.IamId;
-                if (iamId.StartsWith("crn-", StringComparison.Ordinal) && Crn.TryParse(iamId[4..], out var instance, out _))
-                    return (FromCrn(instance), null);
-                return (new Attributes(AccountId: verified.Caller.AccountId), null);
+                if (verified.Caller.InstanceCrn is { } instanceCrn && Crn.TryParse(instanceCrn, out var instance, out _))
+                    return (directory.Complete(FromCrn(instance) with { IamId = iamId }), null);
+                return (new Attributes(AccountId: verified.Caller.AccountId, IamId: iamId), null);
+
+            case "user" or "identity":
+                return id is { Length: > 0 } ? (new Attributes(IamId: id), null) : (default, $"subject.id must be the iam_id of the {type}");
 
             case "service":
                 var attributes = default(Attributes);
@@ -81,14 +85,14 @@ internal sealed class AuthZenReader(VerifiedTokens tokens)
                         return (default, $"subject.id must be the source instance's CRN: {crnError}");
                     attributes = FromCrn(crn);
                 }
-                return TryFillFromProperties(subject, "subject", ref attributes, out var error) ? (attributes, null) : (default, error);
+                return TryFillFromProperties(subject, "subject", ref attributes, out var error) ? (directory.Complete(attributes), null) : (default, error);
 
             default:
-                return (default, $"subject.type '{type}' is not supported; use 'service' (with the source instance CRN) or 'token'");
+                return (default, $"subject.type '{type}' is not supported; use 'service' (with the source instance CRN), 'token', or 'user' (with an iam_id)");
         }
     }
 
-    public static bool TryReadResource(JsonElement resource, out Attributes attributes, [NotNullWhen(false)] out string? error)
+    public bool TryReadResource(JsonElement resource, out Attributes attributes, [NotNullWhen(false)] out string? error)
     {
         attributes = default;
         if (resource.ValueKind != JsonValueKind.Object)
@@ -110,7 +114,10 @@ internal sealed class AuthZenReader(VerifiedTokens tokens)
             }
             attributes = FromCrn(crn);
         }
-        return TryFillFromProperties(resource, "resource", ref attributes, out error);
+        if (!TryFillFromProperties(resource, "resource", ref attributes, out error))
+            return false;
+        attributes = directory.Complete(attributes);
+        return true;
     }
 
     public static bool TryReadAction(JsonElement action, [NotNullWhen(true)] out string? name, [NotNullWhen(false)] out string? error)

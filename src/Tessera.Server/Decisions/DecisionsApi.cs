@@ -4,6 +4,7 @@ using System.Text.Json;
 using Tessera.Decisions;
 using Tessera.Errors;
 using Tessera.Server.Errors;
+using Tessera.Server.Access;
 using Tessera.Server.Http;
 using Tessera.Server.Identity;
 
@@ -11,7 +12,9 @@ namespace Tessera.Server.Decisions;
 
 /// <summary>
 /// The OpenID AuthZEN 1.0 decision API: evaluation, evaluations, the three searches and the discovery document.
-/// Any authenticated identity may ask for decisions.
+/// Any authenticated identity may ask for decisions. Explanations and searches reveal policies, so they are answered
+/// only to callers who may read the policies on the resource (<c>iam.policy.read</c>, held by owners and Administrators);
+/// a resource search, to the subject itself or its account's owner.
 /// </summary>
 internal static class DecisionsApi
 {
@@ -34,7 +37,7 @@ internal static class DecisionsApi
         return routes;
     }
 
-    private static async Task Evaluate(HttpContext context, DecisionIndex index, AuthZenReader reader)
+    private static async Task Evaluate(HttpContext context, Decider decider, AuthZenReader reader, AccessAuthority authority)
     {
         using var document = await ReadBodyAsync(context);
         if (document is null)
@@ -46,12 +49,17 @@ internal static class DecisionsApi
                 await ErrorResults.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidBody, evaluation.Error);
                 return;
             }
+            if (evaluation.Explain && !await MayReadPoliciesAsync(context, authority, evaluation.Request.Resource))
+            {
+                await ErrorResults.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.InsufficientPermissions, ExplainForbidden);
+                return;
+            }
             await using var json = DecisionJson.Writer(context.Response);
-            Write(json, index, evaluation);
+            Write(json, decider, evaluation);
         }
     }
 
-    private static async Task EvaluateMany(HttpContext context, DecisionIndex index, AuthZenReader reader)
+    private static async Task EvaluateMany(HttpContext context, Decider decider, AuthZenReader reader, AccessAuthority authority)
     {
         using var document = await ReadBodyAsync(context);
         if (document is null)
@@ -72,14 +80,19 @@ internal static class DecisionsApi
             // Parse every item first (token subjects may verify asynchronously), then decide and write synchronously.
             var evaluations = new List<Evaluation>(root.GetProperty("evaluations").GetArrayLength());
             foreach (var item in root.GetProperty("evaluations").EnumerateArray())
-                evaluations.Add(await reader.ReadAsync(item, root));
+            {
+                var evaluation = await reader.ReadAsync(item, root);
+                evaluations.Add(evaluation.Explain && !await MayReadPoliciesAsync(context, authority, evaluation.Request.Resource)
+                    ? Evaluation.Invalid(ExplainForbidden)
+                    : evaluation);
+            }
 
             await using var json = DecisionJson.Writer(context.Response);
             json.WriteStartObject();
             json.WriteStartArray("evaluations");
             foreach (var evaluation in evaluations)
             {
-                var permit = Write(json, index, evaluation);
+                var permit = Write(json, decider, evaluation);
                 if ((semantic == Semantic.DenyOnFirstDeny && !permit) || (semantic == Semantic.PermitOnFirstPermit && permit))
                     break;
             }
@@ -102,7 +115,7 @@ internal static class DecisionsApi
     }
 
     /// <summary>Writes one evaluation's result and returns its decision.</summary>
-    private static bool Write(Utf8JsonWriter json, DecisionIndex index, in Evaluation evaluation)
+    private static bool Write(Utf8JsonWriter json, Decider decider, in Evaluation evaluation)
     {
         if (evaluation.Error is not null)
         {
@@ -111,26 +124,28 @@ internal static class DecisionsApi
         }
         if (evaluation.Explain)
         {
-            var explanation = index.Explain(evaluation.Request);
+            var explanation = decider.Explain(evaluation.Request);
             DecisionJson.WriteDecision(json, explanation.Decision, explanation);
             return explanation.Decision.Permit;
         }
-        var decision = index.Check(evaluation.Request);
+        var decision = decider.Check(evaluation.Request);
         DecisionJson.WriteDecision(json, decision, null);
         return decision.Permit;
     }
 
-    private static async Task SearchActions(HttpContext context, DecisionIndex index, AuthZenReader reader) =>
+    private static async Task SearchActions(HttpContext context, DecisionIndex index, AuthZenReader reader, AccessAuthority authority) =>
         await SearchAsync(context, async root =>
         {
             if (!root.TryGetProperty("subject", out var subjectElement) || !root.TryGetProperty("resource", out var resourceElement))
-                return (null, "subject and resource are required");
+                return SearchOutcome.Invalid("subject and resource are required");
             var (subject, subjectError) = await reader.ReadSubjectAsync(subjectElement);
             if (subjectError is not null)
-                return (null, subjectError);
-            if (!AuthZenReader.TryReadResource(resourceElement, out var resource, out var resourceError))
-                return (null, resourceError);
-            return (index.SearchActions(subject, resource).Select(a => (a, (Action<Utf8JsonWriter>)(json =>
+                return SearchOutcome.Invalid(subjectError);
+            if (!reader.TryReadResource(resourceElement, out var resource, out var resourceError))
+                return SearchOutcome.Invalid(resourceError);
+            if (!await MayReadPoliciesAsync(context, authority, resource))
+                return SearchOutcome.Forbidden;
+            return new SearchOutcome(index.SearchActions(subject, resource).Select(a => (a, (Action<Utf8JsonWriter>)(json =>
             {
                 json.WriteStartObject();
                 json.WriteString("name", a);
@@ -138,38 +153,59 @@ internal static class DecisionsApi
             }))).ToList(), null);
         });
 
-    private static async Task SearchSubjects(HttpContext context, DecisionIndex index) =>
-        await SearchAsync(context, root => ValueTask.FromResult(FindSubjects(index, root)));
-
-    private static (List<(string Key, Action<Utf8JsonWriter> Write)>? Results, string? Error) FindSubjects(DecisionIndex index, JsonElement root)
-    {
-        if (!root.TryGetProperty("resource", out var resourceElement) || !root.TryGetProperty("action", out var actionElement))
-            return (null, "resource and action are required");
-        if (root.TryGetProperty("subject", out var subject)
-            && (subject.ValueKind != JsonValueKind.Object || !subject.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String
-                || type.GetString() != "service"))
+    private static async Task SearchSubjects(HttpContext context, DecisionIndex index, AuthZenReader reader, AccessAuthority authority) =>
+        await SearchAsync(context, async root =>
         {
-            return (null, "subject.type must be 'service': authorizations name source services");
-        }
-        if (!AuthZenReader.TryReadResource(resourceElement, out var resource, out var resourceError))
-            return (null, resourceError);
-        if (!AuthZenReader.TryReadAction(actionElement, out var action, out var actionError))
-            return (null, actionError);
-        return (Scopes(index.SearchSubjects(resource, action), "service"), null);
-    }
+            if (!root.TryGetProperty("resource", out var resourceElement) || !root.TryGetProperty("action", out var actionElement))
+                return SearchOutcome.Invalid("resource and action are required");
+            if (root.TryGetProperty("subject", out var subject)
+                && (subject.ValueKind != JsonValueKind.Object || !subject.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String
+                    || type.GetString() != "service"))
+            {
+                return SearchOutcome.Invalid("subject.type must be 'service': authorizations name source services");
+            }
+            if (!reader.TryReadResource(resourceElement, out var resource, out var resourceError))
+                return SearchOutcome.Invalid(resourceError);
+            if (!AuthZenReader.TryReadAction(actionElement, out var action, out var actionError))
+                return SearchOutcome.Invalid(actionError);
+            if (!await MayReadPoliciesAsync(context, authority, resource))
+                return SearchOutcome.Forbidden;
+            return new SearchOutcome(Scopes(index.SearchSubjects(resource, action), "service"), null);
+        });
 
-    private static async Task SearchResources(HttpContext context, DecisionIndex index, AuthZenReader reader) =>
+    private static async Task SearchResources(HttpContext context, DecisionIndex index, AuthZenReader reader, AccessAuthority authority) =>
         await SearchAsync(context, async root =>
         {
             if (!root.TryGetProperty("subject", out var subjectElement) || !root.TryGetProperty("action", out var actionElement))
-                return (null, "subject and action are required");
+                return SearchOutcome.Invalid("subject and action are required");
             var (subject, subjectError) = await reader.ReadSubjectAsync(subjectElement);
             if (subjectError is not null)
-                return (null, subjectError);
+                return SearchOutcome.Invalid(subjectError);
             if (!AuthZenReader.TryReadAction(actionElement, out var action, out var actionError))
-                return (null, actionError);
-            return (Scopes(index.SearchResources(subject, action), null), null);
+                return SearchOutcome.Invalid(actionError);
+            // What a subject can reach spans accounts: only the subject itself, or its account's owner, may ask.
+            var caller = Caller.From(context.User);
+            var self = authority.SubjectOf(caller);
+            var isSelf = (subject.IamId is not null && subject.IamId == caller.IamId)
+                         || (subject.ServiceInstance is not null && subject.ServiceInstance == self.ServiceInstance && subject.AccountId == self.AccountId);
+            if (!isSelf && (subject.AccountId is null || !await authority.IsOwnerAsync(caller, subject.AccountId, context.RequestAborted)))
+                return SearchOutcome.Forbidden;
+            return new SearchOutcome(Scopes(index.SearchResources(subject, action), null), null);
         });
+
+    private const string ExplainForbidden =
+        "Explanations and searches show policies: they need iam.policy.read on the resource (its account's owner or an Administrator).";
+
+    private static async ValueTask<bool> MayReadPoliciesAsync(HttpContext context, AccessAuthority authority, Tessera.Decisions.Attributes resource) =>
+        await authority.AllowsAsync(Caller.From(context.User), "iam.policy.read", resource, context.RequestAborted);
+
+    /// <summary>A search's results, or why there are none: a bad request (400) or a caller who may not ask (403).</summary>
+    private sealed record SearchOutcome(List<(string Key, Action<Utf8JsonWriter> Write)>? Results, string? Error, int Status = StatusCodes.Status400BadRequest)
+    {
+        public static readonly SearchOutcome Forbidden = new(null, ExplainForbidden, StatusCodes.Status403Forbidden);
+
+        public static SearchOutcome Invalid(string error) => new(null, error);
+    }
 
     private static List<(string Key, Action<Utf8JsonWriter> Write)> Scopes(IReadOnlyList<ScopeResult> scopes, string? type) =>
         scopes.Select(scope => (scope.Key, (Action<Utf8JsonWriter>)(json =>
@@ -188,8 +224,7 @@ internal static class DecisionsApi
         }))).ToList();
 
     /// <summary>Runs a search and pages its results by key: complete, and never silently cut short.</summary>
-    private static async Task SearchAsync(HttpContext context,
-        Func<JsonElement, ValueTask<(List<(string Key, Action<Utf8JsonWriter> Write)>? Results, string? Error)>> search)
+    private static async Task SearchAsync(HttpContext context, Func<JsonElement, ValueTask<SearchOutcome>> search)
     {
         using var document = await ReadBodyAsync(context);
         if (document is null)
@@ -197,14 +232,15 @@ internal static class DecisionsApi
         {
             var root = document.RootElement;
             var (after, limit, pageError) = root.ValueKind == JsonValueKind.Object ? ReadPage(root) : (null, 0, "the request body must be a JSON object");
-            var (results, searchError) = pageError is null ? await search(root) : (null, pageError);
-            if (searchError is not null)
+            var outcome = pageError is null ? await search(root) : SearchOutcome.Invalid(pageError);
+            if (outcome.Error is not null)
             {
-                await ErrorResults.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidBody, searchError);
+                await ErrorResults.WriteAsync(context, outcome.Status,
+                    outcome.Status == StatusCodes.Status403Forbidden ? ErrorCodes.InsufficientPermissions : ErrorCodes.InvalidBody, outcome.Error);
                 return;
             }
 
-            var page = results!.Where(r => after is null || string.CompareOrdinal(r.Key, after) > 0).Take(limit + 1).ToList();
+            var page = outcome.Results!.Where(r => after is null || string.CompareOrdinal(r.Key, after) > 0).Take(limit + 1).ToList();
             var more = page.Count > limit;
             if (more)
                 page.RemoveAt(page.Count - 1);

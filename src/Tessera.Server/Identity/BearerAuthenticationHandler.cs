@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Tessera.Errors;
+using Tessera.Server.Audit;
 using Tessera.Server.Errors;
 
 namespace Tessera.Server.Identity;
@@ -23,9 +24,12 @@ internal sealed class BearerAuthenticationHandler(
             ? AuthenticateResult.Success(new AuthenticationTicket(Context.User, SchemeName))
             : AuthenticateResult.NoResult());
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        ErrorResults.WriteAsync(Context, StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken,
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        await Refusals.RecordUnauthenticatedAsync(Context);
+        await ErrorResults.WriteAsync(Context, StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken,
             "The provided access token is missing, invalid or expired. Get one from POST /identity/token.");
+    }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ErrorResults.WriteAsync(Context, StatusCodes.Status403Forbidden, ErrorCodes.InsufficientPermissions,

@@ -244,4 +244,7 @@ internal sealed record ResourceInstanceView(
     string ResourcePlanId, string ResourceId, string State, string Type, bool Locked, bool AllowCleanup, string CreatedAt, string CreatedBy,
     string UpdatedAt, string? DeletedAt, string? DeletedBy, LastOperation LastOperation);
 
-internal sealed record ResourceInstanceList(int RowsCount, string? NextUrl, IReadOnlyList<ResourceInstanceView> Resources);
+// IBM sends next_url: null on the last page; SDK pagers read it.
+internal sealed record ResourceInstanceList(
+    int RowsCount, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? NextUrl,
+    IReadOnlyList<ResourceInstanceView> Resources);
