@@ -1,3 +1,6 @@
+using Microsoft.Data.Sqlite;
+using Tessera.Model;
+using Tessera.Policies;
 
 namespace Tessera.Storage.Sqlite.Tests;
 
@@ -29,6 +32,47 @@ public sealed class SqliteStoreTests : StoreTestSuite
     {
         Assert.True(File.Exists(Path.Combine(_directory, "tessera.db")));
         Assert.True(File.Exists(Path.Combine(_directory, "tessera.db-wal")));
+    }
+
+    [Fact]
+    public async Task Migrate_FromTheFirstSchema_BindsExistingPoliciesSoThatRemovalsCascadeToThem()
+    {
+        // A file as the first release left it: schema 001 only, one account, one authorization naming an instance by CRN.
+        var directory = Path.Combine(_directory, "from-001");
+        Directory.CreateDirectory(directory);
+        var (accountId, groupId, instanceGuid) = (Ids.NewHex32(), Ids.NewHex32(), Ids.NewUuid());
+        var crn = Crn.ForInstance("kms", "us-south", accountId, instanceGuid).ToString();
+        var policy = NewPolicy(accountId, "kms", crn);
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "tessera.db")};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            using var reader = new StreamReader(typeof(SqliteStore).Assembly.GetManifestResourceStream("Tessera.Storage.Sqlite.Migrations.001_initial.sql")!);
+            await using var command = connection.CreateCommand();
+            command.CommandText = await reader.ReadToEndAsync() + $"""
+                CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+                INSERT INTO schema_migrations VALUES (1, '2026-11-01T00:00:00.000Z');
+                INSERT INTO accounts VALUES ('{accountId}', 'old', 'IBMid-OLD', '2026-11-01T00:00:00.000Z');
+                INSERT INTO resource_groups VALUES ('{groupId}', '{accountId}', 'Default', 1, '2026-11-01T00:00:00.000Z');
+                INSERT INTO policies VALUES ('{policy.Id}', '{accountId}', 'authorization', 'active', 'cloud-object-storage', 'kms', 'fp', $body,
+                    '2026-11-01T00:00:00.000Z', 'IBMid-OLD', '2026-11-01T00:00:00.000Z', 'IBMid-OLD', 1, '1-00');
+                UPDATE revision SET value = 1;
+                """;
+            command.Parameters.AddWithValue("$body", PolicyBodyCodec.Serialize(policy));
+            await command.ExecuteNonQueryAsync();
+        }
+
+        using var store = new SqliteStore(new SqliteStoreOptions { DataDirectory = directory });
+        await store.MigrateAsync(CancellationToken.None);
+        var instance = new ServiceInstance
+        {
+            Guid = instanceGuid, AccountId = accountId, ServiceName = "kms", Region = "us-south", Name = "old-keys", ResourceGroupId = groupId,
+            PlanId = "plan", CreatedAt = DateTimeOffset.UtcNow, CreatedBy = "IBMid-OLD",
+        };
+        await store.CreateInstanceAsync(instance, InstanceEvent(instance, "create"), CancellationToken.None);
+        await store.RemoveInstanceAsync(instanceGuid, "IBMid-OLD", DateTimeOffset.UtcNow, InstanceEvent(instance, "delete"), p => Event(p, "delete"), CancellationToken.None);
+
+        Assert.Equal(PolicyState.Deleted, (await store.GetPolicyAsync(policy.Id, CancellationToken.None))!.State);
+        Assert.True((await store.GetOperatorAccountAsync(CancellationToken.None))?.Id == accountId);
     }
 
     private SqliteStore Open(IChangeSink? changes = null)

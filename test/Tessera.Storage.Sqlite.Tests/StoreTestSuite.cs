@@ -279,6 +279,139 @@ public abstract class StoreTestSuite : IAsyncLifetime
         Assert.Equal([kept.Id], active.Select(p => p.Id));
     }
 
+    [Fact]
+    public async Task RemoveInstance_DeletesItsBoundPoliciesInTheSameTransaction_WithAnEventEach()
+    {
+        var (account, _) = await CreateAccountAsync();
+        var accountId = account.Account.Id;
+        var kms = await CreateInstanceAsync(account, "kms");
+        var source = await CreateInstanceAsync(account, "cloud-object-storage");
+        var onTarget = NewPolicy(accountId, "kms", kms.Guid);
+        var fromSource = NewPolicy(accountId, "kms") with
+        {
+            Subject = [new("accountId", accountId, AttributeOperator.StringEquals, false), new("serviceName", "cloud-object-storage", AttributeOperator.StringEquals, false),
+                       new("serviceInstance", source.Crn, AttributeOperator.StringEquals, false)],
+        };
+        var delegated = NewPolicy(accountId, "logs") with { CreatedById = source.Crn };
+        var unrelated = NewPolicy(accountId, "messagehub");
+        foreach (var policy in new[] { onTarget, fromSource, delegated, unrelated })
+            await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None);
+        Changes.Calls.Clear();
+
+        await Store.RemoveInstanceAsync(kms.Guid, "IBMid-1", Now, InstanceEvent(kms, "delete"), p => Event(p, "delete"), CancellationToken.None);
+        var result = await Store.RemoveInstanceAsync(source.Guid, "IBMid-1", Now, InstanceEvent(source, "delete"), p => Event(p, "delete"), CancellationToken.None);
+
+        Assert.Equal(WriteStatus.Ok, result.Status);
+        Assert.Equal([PolicyState.Deleted, PolicyState.Deleted, PolicyState.Deleted, PolicyState.Active],
+            await Task.WhenAll(new[] { onTarget, fromSource, delegated, unrelated }.Select(async p => (await Store.GetPolicyAsync(p.Id, CancellationToken.None))!.State)));
+        // One commit per removal: its instance and all its policies arrive together, under one revision with all their events.
+        Assert.Equal(new[] { new[] { onTarget.Id }, new[] { delegated.Id, fromSource.Id }.Order().ToArray() }, Changes.Calls.Select(c => c.Policies.Select(p => p.Id).Order().ToArray()));
+        Assert.All(Changes.Calls, c => Assert.True(Assert.Single(c.Instances).Removed));
+        var events = await Store.ListEventsAsync(new EventQuery { AccountId = accountId, AfterSequence = 0, Limit = 100 }, CancellationToken.None);
+        Assert.Equal(3, events.Count(e => e.Revision == Changes.Calls[1].Revision));
+        Assert.Equal(WriteStatus.NotFound, (await Store.RemoveInstanceAsync(kms.Guid, "IBMid-1", Now, InstanceEvent(kms, "delete"), p => Event(p, "delete"),
+            CancellationToken.None)).Status);
+        Assert.True((await Store.GetInstanceAsync(kms.Guid, CancellationToken.None))!.Removed);
+    }
+
+    [Fact]
+    public async Task DeleteResourceGroup_IsRefusedWhileItHoldsAnActiveInstance()
+    {
+        var (account, _) = await CreateAccountAsync();
+        var group = new ResourceGroup(Ids.NewHex32(), account.Account.Id, "team", false, Now);
+        await Store.CreateResourceGroupAsync(group, GroupEvent(group), CancellationToken.None);
+        var instance = await CreateInstanceAsync(account, "kms", group.Id);
+
+        Assert.Equal(WriteStatus.NotEmpty, (await Store.DeleteResourceGroupAsync(group.Id, Now, GroupEvent(group), CancellationToken.None)).Status);
+        Assert.Equal(WriteStatus.NotEmpty, (await Store.DeleteResourceGroupAsync(account.DefaultGroup.Id, Now, GroupEvent(group), CancellationToken.None)).Status);
+        await Store.RemoveInstanceAsync(instance.Guid, "IBMid-1", Now, InstanceEvent(instance, "delete"), p => Event(p, "delete"), CancellationToken.None);
+        Assert.Equal(WriteStatus.Ok, (await Store.DeleteResourceGroupAsync(group.Id, Now, GroupEvent(group), CancellationToken.None)).Status);
+        Assert.DoesNotContain(await Store.ListResourceGroupsAsync(account.Account.Id, CancellationToken.None), g => g.Id == group.Id);
+    }
+
+    [Fact]
+    public async Task DeleteIdentity_DeletesItsKeysMembershipsAndPolicies()
+    {
+        var (account, _) = await CreateAccountAsync();
+        var serviceId = new Identity("iam-ServiceId-" + Ids.NewUuid(), account.Account.Id, IdentityKind.ServiceId, "bot", Now);
+        await Store.CreateIdentityAsync(serviceId, AccountEvent(account), CancellationToken.None);
+        var secret = ApiKeySecrets.NewSecret();
+        await Store.CreateApiKeyAsync(new ApiKey("ApiKey-" + Ids.NewUuid(), serviceId.IamId, account.Account.Id, "k", ApiKeySecrets.Hash(secret), Now),
+            AccountEvent(account), CancellationToken.None);
+        var group = new AccessGroup { Id = AccessGroup.NewId(), AccountId = account.Account.Id, Name = "g", CreatedAt = Now, CreatedById = "x", ModifiedAt = Now, ModifiedById = "x" };
+        await Store.CreateAccessGroupAsync(group, AccountEvent(account), CancellationToken.None);
+        var added = await Store.AddMembersAsync([new GroupMembership(group.Id, serviceId.IamId, account.Account.Id, Now, "x")], _ => AccountEvent(account),
+            CancellationToken.None);
+        var again = await Store.AddMembersAsync([new GroupMembership(group.Id, serviceId.IamId, account.Account.Id, Now, "x")], _ => AccountEvent(account),
+            CancellationToken.None);
+        var granted = NewPolicy(account.Account.Id, "kms") with
+        {
+            Type = PolicyType.Access,
+            Subject = [new("iam_id", serviceId.IamId, AttributeOperator.StringEquals, false)],
+        };
+        await Store.CreatePolicyAsync(granted, Event(granted, "create"), CancellationToken.None);
+        Assert.NotNull(await Store.FindApiKeyByHashAsync(ApiKeySecrets.Hash(secret), CancellationToken.None));
+        Assert.Single(added);
+        Assert.Empty(again);
+
+        await Store.DeleteIdentityAsync(serviceId.IamId, "IBMid-1", Now, AccountEvent(account), p => Event(p, "delete"), CancellationToken.None);
+
+        Assert.Null(await Store.FindApiKeyByHashAsync(ApiKeySecrets.Hash(secret), CancellationToken.None));
+        Assert.Empty(await Store.ListMembersAsync(group.Id, CancellationToken.None));
+        Assert.True(Assert.Single(Changes.Calls[^1].Memberships).Removed);
+        Assert.Equal(PolicyState.Deleted, (await Store.GetPolicyAsync(granted.Id, CancellationToken.None))!.State);
+        Assert.True((await Store.GetIdentityAsync(serviceId.IamId, CancellationToken.None))!.Deleted);
+    }
+
+    [Fact]
+    public async Task AppendEvent_RecordsWithoutMovingTheRevision_AndSequencesIncrease()
+    {
+        var (account, _) = await CreateAccountAsync();
+        var revision = await Store.GetRevisionAsync(CancellationToken.None);
+
+        await Store.AppendEventAsync(AccountEvent(account), CancellationToken.None);
+        await Store.AppendEventAsync(AccountEvent(account), CancellationToken.None);
+
+        Assert.Equal(revision, await Store.GetRevisionAsync(CancellationToken.None));
+        var events = await Store.ListEventsAsync(new EventQuery { AccountId = account.Account.Id, Limit = 10 }, CancellationToken.None);
+        Assert.Equal(3, events.Count);
+        Assert.Equal(events.Select(e => e.Sequence).Order(), events.Select(e => e.Sequence));
+        Assert.Equal(events.Count, events.Select(e => e.Sequence).Distinct().Count());
+    }
+
+    private async Task<ServiceInstance> CreateInstanceAsync(NewAccount account, string service, string? groupId = null)
+    {
+        var instance = new ServiceInstance
+        {
+            Guid = Ids.NewUuid(), AccountId = account.Account.Id, ServiceName = service, Region = "us-south", Name = service,
+            ResourceGroupId = groupId ?? account.DefaultGroup.Id, PlanId = "plan", CreatedAt = Now, CreatedBy = "IBMid-1",
+        };
+        var result = await Store.CreateInstanceAsync(instance, InstanceEvent(instance, "create"), CancellationToken.None);
+        Assert.Equal(WriteStatus.Ok, result.Status);
+        return result.Value!;
+    }
+
+    protected static AuditEvent InstanceEvent(ServiceInstance instance, string verb) => new()
+    {
+        Id = Ids.NewUuid(), AccountId = instance.AccountId, Action = $"resource-controller.instance.{verb}", EventTime = Now,
+        Initiator = new AuditInitiator("IBMid-1", "IBMid-1", "service/security/account/user", "token"),
+        Target = new AuditTarget(instance.Crn, instance.Name, "resource-controller/instance"), ReasonCode = 204, Message = verb,
+    };
+
+    private static AuditEvent GroupEvent(ResourceGroup group) => new()
+    {
+        Id = Ids.NewUuid(), AccountId = group.AccountId, Action = "resource-controller.group.create", EventTime = Now,
+        Initiator = new AuditInitiator("IBMid-1", "IBMid-1", "service/security/account/user", "token"),
+        Target = new AuditTarget(group.Crn, group.Name, "resource-controller/resource-group"), ReasonCode = 201, Message = "group",
+    };
+
+    private static AuditEvent AccountEvent(NewAccount account) => new()
+    {
+        Id = Ids.NewUuid(), AccountId = account.Account.Id, Action = "iam-identity.serviceid.create", EventTime = Now,
+        Initiator = new AuditInitiator("IBMid-1", "IBMid-1", "service/security/account/user", "token"),
+        Target = new AuditTarget("crn:v1:bluemix:public:iam-identity::a/x::serviceid:y", "y", "iam-identity/serviceid"), ReasonCode = 201, Message = "x",
+    };
+
     protected sealed class RecordingSink : IChangeSink
     {
         public List<ChangeSet> Calls { get; } = [];
