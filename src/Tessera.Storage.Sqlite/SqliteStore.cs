@@ -173,7 +173,7 @@ public sealed class SqliteStore : ITesseraStore, IDisposable
         }, cancellationToken);
 
     public async ValueTask<WriteResult<Identity>> DeleteIdentityAsync(string iamId, string actorId, DateTimeOffset at, AuditEvent auditEvent,
-        CascadeEventFactory policyEvent, CancellationToken cancellationToken) =>
+        ICascadeEvents cascade, CancellationToken cancellationToken) =>
         await WriteAsync(async (connection, transaction, revision, changes) =>
         {
             var current = await GetIdentityAsync(connection, transaction, iamId, cancellationToken);
@@ -182,10 +182,10 @@ public sealed class SqliteStore : ITesseraStore, IDisposable
             var stored = current with { Deleted = true, ModifiedAt = at, Version = current.Version + 1 };
             await ExecuteAsync(connection, transaction, "UPDATE identities SET deleted = 1, modified_at = $at, version = $version WHERE iam_id = $id",
                 cancellationToken, ("$id", iamId), ("$at", Format(at)), ("$version", stored.Version));
-            await DeleteKeysOfAsync(connection, transaction, iamId, at, cancellationToken);
-            await EndMembershipsAsync(connection, transaction, "iam_id = $id", changes, cancellationToken, ("$id", iamId));
             await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
-            await CascadePoliciesAsync(connection, transaction, revision, changes, "subject_id = $id", actorId, at, policyEvent, cancellationToken, ("$id", iamId));
+            await DeleteKeysOfAsync(connection, transaction, revision, iamId, at, cascade, cancellationToken);
+            await EndMembershipsAsync(connection, transaction, revision, "iam_id = $id", changes, cascade, cancellationToken, ("$id", iamId));
+            await CascadePoliciesAsync(connection, transaction, revision, changes, "subject_id = $id", actorId, at, cascade, cancellationToken, ("$id", iamId));
             return (WriteResult.Ok(stored), true);
         }, cancellationToken);
 
@@ -393,7 +393,7 @@ public sealed class SqliteStore : ITesseraStore, IDisposable
         }, cancellationToken);
 
     public async ValueTask<WriteResult<ServiceInstance>> RemoveInstanceAsync(string guid, string actorId, DateTimeOffset at, AuditEvent auditEvent,
-        CascadeEventFactory policyEvent, CancellationToken cancellationToken) =>
+        ICascadeEvents cascade, CancellationToken cancellationToken) =>
         await WriteAsync(async (connection, transaction, revision, changes) =>
         {
             var current = await GetInstanceAsync(connection, transaction, guid, cancellationToken);
@@ -405,10 +405,10 @@ public sealed class SqliteStore : ITesseraStore, IDisposable
                 ("$guid", guid), ("$at", Format(at)), ("$by", actorId), ("$revision", revision));
             await ExecuteAsync(connection, transaction, "UPDATE identities SET deleted = 1, modified_at = $at WHERE iam_id = $id", cancellationToken,
                 ("$id", stored.IamId), ("$at", Format(at)));
-            await DeleteKeysOfAsync(connection, transaction, stored.IamId, at, cancellationToken);
             await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
+            await DeleteKeysOfAsync(connection, transaction, revision, stored.IamId, at, cascade, cancellationToken);
             await CascadePoliciesAsync(connection, transaction, revision, changes,
-                "(source_instance = $guid OR target_instance = $guid OR delegator_instance = $guid)", actorId, at, policyEvent, cancellationToken, ("$guid", guid));
+                "(source_instance = $guid OR target_instance = $guid OR delegator_instance = $guid)", actorId, at, cascade, cancellationToken, ("$guid", guid));
             changes.Instances.Add(stored);
             return (WriteResult.Ok(stored), true);
         }, cancellationToken);
@@ -444,7 +444,7 @@ public sealed class SqliteStore : ITesseraStore, IDisposable
         }, cancellationToken);
 
     public async ValueTask<WriteResult<AccessGroup>> DeleteAccessGroupAsync(string id, string actorId, DateTimeOffset at, AuditEvent auditEvent,
-        CascadeEventFactory policyEvent, CancellationToken cancellationToken) =>
+        ICascadeEvents cascade, CancellationToken cancellationToken) =>
         await WriteAsync(async (connection, transaction, revision, changes) =>
         {
             var current = await GetAccessGroupAsync(connection, transaction, id, cancellationToken);
@@ -452,9 +452,9 @@ public sealed class SqliteStore : ITesseraStore, IDisposable
                 return (WriteResult.Refused<AccessGroup>(WriteStatus.NotFound), false);
             await ExecuteAsync(connection, transaction, "UPDATE access_groups SET deleted = 1, modified_at = $at, modified_by_id = $by WHERE id = $id",
                 cancellationToken, ("$id", id), ("$at", Format(at)), ("$by", actorId));
-            await EndMembershipsAsync(connection, transaction, "group_id = $id", changes, cancellationToken, ("$id", id));
             await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
-            await CascadePoliciesAsync(connection, transaction, revision, changes, "subject_id = $id", actorId, at, policyEvent, cancellationToken, ("$id", id));
+            await EndMembershipsAsync(connection, transaction, revision, "group_id = $id", changes, cascade, cancellationToken, ("$id", id));
+            await CascadePoliciesAsync(connection, transaction, revision, changes, "subject_id = $id", actorId, at, cascade, cancellationToken, ("$id", id));
             return (WriteResult.Ok(current with { Deleted = true, ModifiedAt = at, ModifiedById = actorId }), true);
         }, cancellationToken);
 
@@ -741,7 +741,7 @@ public sealed class SqliteStore : ITesseraStore, IDisposable
 
     /// <summary>R7: soft-deletes the active policies matching <paramref name="where"/>, each with its own event, in the caller's transaction.</summary>
     private static async ValueTask CascadePoliciesAsync(SqliteConnection connection, SqliteTransaction transaction, long revision, Changes changes,
-        string where, string actorId, DateTimeOffset at, CascadeEventFactory policyEvent, CancellationToken cancellationToken,
+        string where, string actorId, DateTimeOffset at, ICascadeEvents cascade, CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters)
     {
         var affected = await ReadAllAsync(connection, transaction, $"SELECT {PolicyColumns} FROM policies WHERE state = 'active' AND {where} ORDER BY id",
@@ -749,22 +749,31 @@ public sealed class SqliteStore : ITesseraStore, IDisposable
         foreach (var policy in affected)
         {
             var deleted = await SetStateAsync(connection, transaction, policy, PolicyState.Deleted, actorId, at, revision, cancellationToken);
-            await InsertEventAsync(connection, transaction, policyEvent(deleted), revision, cancellationToken);
+            await InsertEventAsync(connection, transaction, cascade.PolicyDeleted(deleted), revision, cancellationToken);
             changes.Policies.Add(deleted);
         }
     }
 
-    private static async ValueTask DeleteKeysOfAsync(SqliteConnection connection, SqliteTransaction transaction, string iamId, DateTimeOffset at,
-        CancellationToken cancellationToken) =>
-        await ExecuteAsync(connection, transaction, "UPDATE api_keys SET deleted = 1, modified_at = $at WHERE iam_id = $iam AND deleted = 0", cancellationToken,
-            ("$iam", iamId), ("$at", Format(at)));
+    private static async ValueTask DeleteKeysOfAsync(SqliteConnection connection, SqliteTransaction transaction, long revision, string iamId,
+        DateTimeOffset at, ICascadeEvents cascade, CancellationToken cancellationToken)
+    {
+        var deleted = await ReadAllAsync(connection, transaction,
+            $"UPDATE api_keys SET deleted = 1, modified_at = $at WHERE iam_id = $iam AND deleted = 0 RETURNING {ApiKeyColumns("api_keys")}".Replace("api_keys.", string.Empty, StringComparison.Ordinal),
+            ReadApiKey, cancellationToken, ("$iam", iamId), ("$at", Format(at)));
+        foreach (var key in deleted)
+            await InsertEventAsync(connection, transaction, cascade.ApiKeyDeleted(key), revision, cancellationToken);
+    }
 
-    private static async ValueTask EndMembershipsAsync(SqliteConnection connection, SqliteTransaction transaction, string where, Changes changes,
-        CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    private static async ValueTask EndMembershipsAsync(SqliteConnection connection, SqliteTransaction transaction, long revision, string where,
+        Changes changes, ICascadeEvents cascade, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         var ended = await ReadAllAsync(connection, transaction, $"DELETE FROM group_members WHERE {where} RETURNING {MemberColumns}", ReadMembership,
             cancellationToken, parameters);
-        changes.Memberships.AddRange(ended.Select(m => m with { Removed = true }));
+        foreach (var membership in ended)
+        {
+            await InsertEventAsync(connection, transaction, cascade.MembershipEnded(membership), revision, cancellationToken);
+            changes.Memberships.Add(membership with { Removed = true });
+        }
     }
 
     private static async ValueTask<Identity?> GetIdentityAsync(SqliteConnection connection, SqliteTransaction? transaction, string iamId,

@@ -212,26 +212,29 @@ public class AccessManagementApiTests(TesseraApp app) : IClassFixture<TesseraApp
     public async Task AnInstanceKey_MakesASourceServiceAuthenticateAsItsInstance_WhichTheDecisionApiAcceptsAsSubject()
     {
         var tenant = await app.NewTenantAsync("instancekeys");
+        var group = await tenant.CreateResourceGroupAsync("keys");
         var source = await tenant.CreateInstanceAsync("cloud-object-storage");
-        var target = await tenant.CreateInstanceAsync("kms");
+        var inGroup = await tenant.CreateInstanceAsync("kms", group);
+        var elsewhere = await tenant.CreateInstanceAsync("kms");
         var (created, _, _) = await tenant.Client.SendAsync(HttpMethod.Post, "/v1/policies", Policies.Authorization(
             [$"accountId={tenant.AccountId}", "serviceName=cloud-object-storage", $"serviceInstance={source.Guid}"], [Policies.Reader],
-            [$"accountId={tenant.AccountId}", "serviceName=kms", $"serviceInstance={target.Guid}"]));
+            [$"accountId={tenant.AccountId}", "serviceName=kms", $"resourceGroupId={group}"]));
         Assert.Equal(HttpStatusCode.Created, created);
 
         var secret = await tenant.CreateApiKeyAsync("crn-" + source.Crn);
         var token = await app.TokenAsync(secret);
         using var sourceClient = await app.ClientForKeyAsync(secret);
 
-        Assert.True(await sourceClient.DecideAsync(new { type = "token", id = token }, "kms.secrets.unwrap", target.Crn));
-        Assert.False(await sourceClient.DecideAsync(new { type = "token", id = token }, "kms.secrets.delete", target.Crn));
-        // A caller cannot move the target into another resource group to match a narrower or wider grant: the record wins.
-        var (_, withClaimedGroup, _) = await sourceClient.SendAsync(HttpMethod.Post, "/access/v1/evaluation", new
+        // The target's resource group comes from its record: the grant on the group covers its instance.
+        Assert.True(await sourceClient.DecideAsync(new { type = "token", id = token }, "kms.secrets.unwrap", inGroup.Crn));
+        Assert.False(await sourceClient.DecideAsync(new { type = "token", id = token }, "kms.secrets.delete", inGroup.Crn));
+        // A caller cannot move an instance into the group by saying so: the record wins.
+        var (_, claimed, _) = await sourceClient.SendAsync(HttpMethod.Post, "/access/v1/evaluation", new
         {
             subject = new { type = "service", id = source.Crn },
             action = new { name = "kms.secrets.unwrap" },
-            resource = new { type = "instance", id = target.Crn, properties = new { resourceGroupId = "somewhere-else" } },
+            resource = new { type = "instance", id = elsewhere.Crn, properties = new { resourceGroupId = group } },
         });
-        Assert.True(withClaimedGroup.GetProperty("decision").GetBoolean());
+        Assert.False(claimed.GetProperty("decision").GetBoolean());
     }
 }

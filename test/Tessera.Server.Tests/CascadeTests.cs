@@ -101,6 +101,8 @@ public class CascadeTests(TesseraApp app) : IClassFixture<TesseraApp>
         Assert.False(await tenant.Client.DecideAsync(new { type = "user", id = iamId }, "resource-controller.instance.retrieve", kms.Crn));
         var deletion = Assert.Single(await tenant.Client.EventsAsync(tenant.AccountId, "&action=iam-am.policy.delete"));
         Assert.Contains("was deleted", deletion.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var keyDeletion = Assert.Single(await tenant.Client.EventsAsync(tenant.AccountId, "&action=iam-identity.apikey.delete"));
+        Assert.Equal(deletion.GetProperty("revision").GetInt64(), keyDeletion.GetProperty("revision").GetInt64());
 
         var (_, group, _) = await tenant.Client.SendAsync(HttpMethod.Post, $"/v2/groups?account_id={tenant.AccountId}", new { name = "readers" });
         var groupId = group.GetProperty("id").GetString()!;

@@ -69,7 +69,7 @@ public sealed class SqliteStoreTests : StoreTestSuite
             PlanId = "plan", CreatedAt = DateTimeOffset.UtcNow, CreatedBy = "IBMid-OLD",
         };
         await store.CreateInstanceAsync(instance, InstanceEvent(instance, "create"), CancellationToken.None);
-        await store.RemoveInstanceAsync(instanceGuid, "IBMid-OLD", DateTimeOffset.UtcNow, InstanceEvent(instance, "delete"), p => Event(p, "delete"), CancellationToken.None);
+        await store.RemoveInstanceAsync(instanceGuid, "IBMid-OLD", DateTimeOffset.UtcNow, InstanceEvent(instance, "delete"), Cascade, CancellationToken.None);
 
         Assert.Equal(PolicyState.Deleted, (await store.GetPolicyAsync(policy.Id, CancellationToken.None))!.State);
         Assert.True((await store.GetOperatorAccountAsync(CancellationToken.None))?.Id == accountId);

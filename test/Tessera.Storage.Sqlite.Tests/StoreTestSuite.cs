@@ -298,8 +298,8 @@ public abstract class StoreTestSuite : IAsyncLifetime
             await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None);
         Changes.Calls.Clear();
 
-        await Store.RemoveInstanceAsync(kms.Guid, "IBMid-1", Now, InstanceEvent(kms, "delete"), p => Event(p, "delete"), CancellationToken.None);
-        var result = await Store.RemoveInstanceAsync(source.Guid, "IBMid-1", Now, InstanceEvent(source, "delete"), p => Event(p, "delete"), CancellationToken.None);
+        await Store.RemoveInstanceAsync(kms.Guid, "IBMid-1", Now, InstanceEvent(kms, "delete"), Cascade, CancellationToken.None);
+        var result = await Store.RemoveInstanceAsync(source.Guid, "IBMid-1", Now, InstanceEvent(source, "delete"), Cascade, CancellationToken.None);
 
         Assert.Equal(WriteStatus.Ok, result.Status);
         Assert.Equal([PolicyState.Deleted, PolicyState.Deleted, PolicyState.Deleted, PolicyState.Active],
@@ -309,7 +309,7 @@ public abstract class StoreTestSuite : IAsyncLifetime
         Assert.All(Changes.Calls, c => Assert.True(Assert.Single(c.Instances).Removed));
         var events = await Store.ListEventsAsync(new EventQuery { AccountId = accountId, AfterSequence = 0, Limit = 100 }, CancellationToken.None);
         Assert.Equal(3, events.Count(e => e.Revision == Changes.Calls[1].Revision));
-        Assert.Equal(WriteStatus.NotFound, (await Store.RemoveInstanceAsync(kms.Guid, "IBMid-1", Now, InstanceEvent(kms, "delete"), p => Event(p, "delete"),
+        Assert.Equal(WriteStatus.NotFound, (await Store.RemoveInstanceAsync(kms.Guid, "IBMid-1", Now, InstanceEvent(kms, "delete"), Cascade,
             CancellationToken.None)).Status);
         Assert.True((await Store.GetInstanceAsync(kms.Guid, CancellationToken.None))!.Removed);
     }
@@ -324,7 +324,7 @@ public abstract class StoreTestSuite : IAsyncLifetime
 
         Assert.Equal(WriteStatus.NotEmpty, (await Store.DeleteResourceGroupAsync(group.Id, Now, GroupEvent(group), CancellationToken.None)).Status);
         Assert.Equal(WriteStatus.NotEmpty, (await Store.DeleteResourceGroupAsync(account.DefaultGroup.Id, Now, GroupEvent(group), CancellationToken.None)).Status);
-        await Store.RemoveInstanceAsync(instance.Guid, "IBMid-1", Now, InstanceEvent(instance, "delete"), p => Event(p, "delete"), CancellationToken.None);
+        await Store.RemoveInstanceAsync(instance.Guid, "IBMid-1", Now, InstanceEvent(instance, "delete"), Cascade, CancellationToken.None);
         Assert.Equal(WriteStatus.Ok, (await Store.DeleteResourceGroupAsync(group.Id, Now, GroupEvent(group), CancellationToken.None)).Status);
         Assert.DoesNotContain(await Store.ListResourceGroupsAsync(account.Account.Id, CancellationToken.None), g => g.Id == group.Id);
     }
@@ -354,10 +354,14 @@ public abstract class StoreTestSuite : IAsyncLifetime
         Assert.Single(added);
         Assert.Empty(again);
 
-        await Store.DeleteIdentityAsync(serviceId.IamId, "IBMid-1", Now, AccountEvent(account), p => Event(p, "delete"), CancellationToken.None);
+        await Store.DeleteIdentityAsync(serviceId.IamId, "IBMid-1", Now, AccountEvent(account), Cascade, CancellationToken.None);
 
         Assert.Null(await Store.FindApiKeyByHashAsync(ApiKeySecrets.Hash(secret), CancellationToken.None));
         Assert.Empty(await Store.ListMembersAsync(group.Id, CancellationToken.None));
+        var revision = Changes.Calls[^1].Revision;
+        var events = await Store.ListEventsAsync(new EventQuery { AccountId = account.Account.Id, Limit = 100 }, CancellationToken.None);
+        Assert.Equal(["iam-am.policy.delete", "iam-groups.member.remove", "iam-identity.apikey.delete", "iam-identity.serviceid.create"],
+            events.Where(e => e.Revision == revision).Select(e => e.Action).Order());
         Assert.True(Assert.Single(Changes.Calls[^1].Memberships).Removed);
         Assert.Equal(PolicyState.Deleted, (await Store.GetPolicyAsync(granted.Id, CancellationToken.None))!.State);
         Assert.True((await Store.GetIdentityAsync(serviceId.IamId, CancellationToken.None))!.Deleted);
@@ -411,6 +415,25 @@ public abstract class StoreTestSuite : IAsyncLifetime
         Initiator = new AuditInitiator("IBMid-1", "IBMid-1", "service/security/account/user", "token"),
         Target = new AuditTarget("crn:v1:bluemix:public:iam-identity::a/x::serviceid:y", "y", "iam-identity/serviceid"), ReasonCode = 201, Message = "x",
     };
+
+    /// <summary>Events for what removals take with them, each naming what it is about.</summary>
+    protected static readonly ICascadeEvents Cascade = new TestCascadeEvents();
+
+    private sealed class TestCascadeEvents : ICascadeEvents
+    {
+        public AuditEvent PolicyDeleted(Policy policy) => StoreTestSuite.Event(policy, "delete");
+
+        public AuditEvent ApiKeyDeleted(ApiKey key) => Other(key.AccountId, "iam-identity.apikey.delete", key.Id);
+
+        public AuditEvent MembershipEnded(GroupMembership membership) => Other(membership.AccountId, "iam-groups.member.remove", membership.IamId);
+
+        private static AuditEvent Other(string accountId, string action, string target) => new()
+        {
+            Id = Ids.NewUuid(), AccountId = accountId, Action = action, EventTime = Now,
+            Initiator = new AuditInitiator("IBMid-1", "IBMid-1", "service/security/account/user", "token"),
+            Target = new AuditTarget(target, target, "test"), ReasonCode = 204, Message = action,
+        };
+    }
 
     protected sealed class RecordingSink : IChangeSink
     {

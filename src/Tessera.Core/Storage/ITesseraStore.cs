@@ -8,8 +8,8 @@ namespace Tessera.Storage;
 /// The one storage seam. Every write runs in one transaction that also records its audit event (R8) and advances the
 /// store revision; provider exceptions stay inside the implementation and come out as <see cref="WriteStatus"/> values.
 /// Committed changes go to the <see cref="IChangeSink"/> the store was given, in commit order, before the write returns.
-/// Removals that cascade (R7) delete the dependent policies in the same transaction, each with its own event built by a
-/// <see cref="CascadeEventFactory"/>.
+/// Removals that cascade (R7) delete what depends on them in the same transaction, each with its own event built by
+/// <see cref="ICascadeEvents"/>.
 /// </summary>
 public interface ITesseraStore
 {
@@ -44,7 +44,7 @@ public interface ITesseraStore
 
     /// <summary>Deletes an identity with its API keys, and soft-deletes the policies granted to it (R7).</summary>
     ValueTask<WriteResult<Identity>> DeleteIdentityAsync(string iamId, string actorId, DateTimeOffset at, AuditEvent auditEvent,
-        CascadeEventFactory policyEvent, CancellationToken cancellationToken);
+        ICascadeEvents cascade, CancellationToken cancellationToken);
 
     // API keys
 
@@ -100,7 +100,7 @@ public interface ITesseraStore
     /// target and every policy it created as a delegator, and deletes its identity's API keys.
     /// </summary>
     ValueTask<WriteResult<ServiceInstance>> RemoveInstanceAsync(string guid, string actorId, DateTimeOffset at, AuditEvent auditEvent,
-        CascadeEventFactory policyEvent, CancellationToken cancellationToken);
+        ICascadeEvents cascade, CancellationToken cancellationToken);
 
     // Access groups
 
@@ -113,7 +113,7 @@ public interface ITesseraStore
 
     /// <summary>Deletes a group with its memberships, and soft-deletes the policies granted to it.</summary>
     ValueTask<WriteResult<AccessGroup>> DeleteAccessGroupAsync(string id, string actorId, DateTimeOffset at, AuditEvent auditEvent,
-        CascadeEventFactory policyEvent, CancellationToken cancellationToken);
+        ICascadeEvents cascade, CancellationToken cancellationToken);
 
     ValueTask<IReadOnlyList<GroupMembership>> ListMembersAsync(string groupId, CancellationToken cancellationToken);
 

@@ -8,7 +8,6 @@ using Tessera.Server.Audit;
 using Tessera.Server.Errors;
 using Tessera.Server.Http;
 using Tessera.Server.Identity;
-using Tessera.Server.Policies;
 using Tessera.Storage;
 
 namespace Tessera.Server.Groups;
@@ -104,7 +103,7 @@ internal static class AccessGroupsApi
         var auditEvent = AuditEvents.For(context, caller, group.AccountId, "iam-groups.group.delete", AuditEvents.AccessGroup(group.AccountId, id, group.Name),
             StatusCodes.Status204NoContent, $"delete access group {id}");
         var result = await store.DeleteAccessGroupAsync(id, caller.IamId, time.GetUtcNow(), auditEvent,
-            PoliciesApi.CascadeEvents(context, caller, catalog, $"access group {id} was deleted"), cancellationToken);
+            new CascadeEvents(context, caller, catalog, $"access group {id} was deleted"), cancellationToken);
         return result.Status == WriteStatus.Ok ? TypedResults.NoContent() : NotFound(id);
     }
 

@@ -158,7 +158,7 @@ internal static class ServiceIdsApi
         var auditEvent = AuditEvents.For(context, caller, current.AccountId, "iam-identity.serviceid.delete",
             AuditEvents.ServiceId(current.AccountId, id, current.Name), StatusCodes.Status204NoContent, $"delete service ID {id}");
         var result = await store.DeleteIdentityAsync(current.IamId, caller.IamId, time.GetUtcNow(), auditEvent,
-            Policies.PoliciesApi.CascadeEvents(context, caller, catalog, $"service ID {id} was deleted"), cancellationToken);
+            new CascadeEvents(context, caller, catalog, $"service ID {id} was deleted"), cancellationToken);
         return result.Status == WriteStatus.Ok ? TypedResults.NoContent() : NotFound(id);
     }
 

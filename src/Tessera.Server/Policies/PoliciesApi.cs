@@ -387,15 +387,11 @@ internal static class PoliciesApi
 
     private static string PolicyAction(string iamAction) => "iam-am.policy." + iamAction[(iamAction.LastIndexOf('.') + 1)..];
 
-    private static AuditEvent PolicyEvent(HttpContext context, Caller caller, string verb, Policy policy, ServiceCatalog catalog, int status,
+    internal static AuditEvent PolicyEvent(HttpContext context, Caller caller, string verb, Policy policy, ServiceCatalog catalog, int status,
         string? cause = null) =>
         AuditEvents.For(context, caller, policy.AccountId, $"iam-am.policy.{(verb == "restore" ? "update" : verb)}",
             AuditEvents.Policy(policy.AccountId, policy.Id), status, $"{verb} policy {policy.Id}{(cause is null ? string.Empty : $" because {cause}")}",
             JsonSerializer.SerializeToNode(V1PolicyMapper.ToWire(policy, catalog, ApiResults.BaseUrl(context)), ServerJsonContext.Default.V1Policy));
-
-    /// <summary>The events of the policies a removal deletes with it (R7), each saying why.</summary>
-    public static CascadeEventFactory CascadeEvents(HttpContext context, Caller caller, ServiceCatalog catalog, string cause) =>
-        policy => PolicyEvent(context, caller, "delete", policy, catalog, StatusCodes.Status204NoContent, cause);
 
     /// <summary>The IBM actions that guard policies (on the policy's resource).</summary>
     private static class Actions

@@ -10,7 +10,6 @@ using Tessera.Server.Audit;
 using Tessera.Server.Errors;
 using Tessera.Server.Http;
 using Tessera.Server.Identity;
-using Tessera.Server.Policies;
 using Tessera.Storage;
 
 namespace Tessera.Server.Resources;
@@ -184,7 +183,7 @@ internal static class ResourceInstancesApi
         var auditEvent = AuditEvents.For(context, caller, instance.AccountId, "resource-controller.instance.delete", AuditEvents.Instance(instance),
             StatusCodes.Status204NoContent, $"delete instance {instance.Guid}");
         var result = await store.RemoveInstanceAsync(instance.Guid, caller.IamId, time.GetUtcNow(), auditEvent,
-            PoliciesApi.CascadeEvents(context, caller, catalog, $"instance {instance.Crn} was deleted"), cancellationToken);
+            new CascadeEvents(context, caller, catalog, $"instance {instance.Crn} was deleted"), cancellationToken);
         return result.Status == WriteStatus.Ok ? TypedResults.NoContent() : ApiResults.NotFound($"Instance {id}");
     }
 
