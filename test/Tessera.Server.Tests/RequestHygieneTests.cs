@@ -97,6 +97,43 @@ public class RequestHygieneTests(TesseraApp app) : IClassFixture<TesseraApp>
         Assert.Equal(before + created, await PolicyCountAsync(owner));
     }
 
+    public static TheoryData<string, string> ManagementWrites => new()
+    {
+        { "POST", "/v2/accounts" },
+        { "POST", "/v2/accounts/{account}/users" },
+        { "POST", "/v1/serviceids" },
+        { "POST", "/v1/apikeys" },
+        { "POST", "/v2/resource_groups" },
+        { "PATCH", "/v2/resource_groups/{group}" },
+        { "POST", "/v2/resource_instances" },
+        { "POST", "/v2/groups?account_id={account}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ManagementWrites))]
+    public async Task ManagementWrites_AnswerMalformedBodiesWithA4xxInTheEnvelope_AndWriteNothing(string method, string pathTemplate)
+    {
+        var owner = await app.OperatorAsync();
+        var group = (await owner.Client.SendAsync(HttpMethod.Get, $"/v2/resource_groups?account_id={owner.AccountId}")).Body
+            .GetProperty("resources")[0].GetProperty("id").GetString()!;
+        var path = pathTemplate.Replace("{account}", owner.AccountId, StringComparison.Ordinal).Replace("{group}", group, StringComparison.Ordinal);
+        var revision = await app.Store.GetRevisionAsync(CancellationToken.None);
+
+        foreach (var body in new[]
+        {
+            "not json", "[]", "42", "null", "{}", """{"name": 7}""", """{"name": ""}""", """{"name": {"nested": true}}""",
+            """{"unexpected": "field"}""", $$"""{"name": "{{new string('n', 5000)}}", "account_id": "{{owner.AccountId}}"}""",
+            """{"name": "x", "target": "US SOUTH!", "resource_group": "g", "resource_plan_id": "p"}""",
+            """{"name": "x", "iam_id": "IBMid-nobody", "apikey": "chosen"}""", """{"email": "x", "members": 3}""",
+        })
+        {
+            var (status, answer, _) = await owner.Client.SendAsync(new HttpMethod(method), path, body);
+            Assert.True((int)status is >= 400 and < 500, $"{method} {path} with {body[..Math.Min(40, body.Length)]} answered {(int)status}");
+            Assert.Equal((int)status, answer.GetProperty("status_code").GetInt32());
+        }
+        Assert.Equal(revision, await app.Store.GetRevisionAsync(CancellationToken.None));
+    }
+
     [Fact]
     public async Task TransactionId_IsEchoedOrGenerated()
     {
