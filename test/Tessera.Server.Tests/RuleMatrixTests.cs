@@ -104,8 +104,16 @@ public class RuleMatrixTests(TesseraApp app) : IClassFixture<TesseraApp>
         var (withoutReader, _, body) = await CreateAuthorizationAsync(admin.Client, tenant.AccountId, k1.Guid);
         Assert.Contains("you lack kms.", Http.AssertIbmError(body, HttpStatusCode.Forbidden, "insufficent_permissions"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Forbidden, withoutReader);
+        // Restoring a deleted grant is granting it again.
+        var (_, ownersId, _) = await CreateAuthorizationAsync(tenant.Client, tenant.AccountId, k1.Guid, "event-notifications");
+        await tenant.Client.SendAsync(HttpMethod.Delete, $"/v1/policies/{ownersId}");
+        var etag = (await admin.Client.SendAsync(HttpMethod.Get, $"/v1/policies/{ownersId}")).Response.ETag();
+        Task<(HttpStatusCode Status, System.Text.Json.JsonElement Body, HttpResponseMessage Response)> Restore() =>
+            admin.Client.SendAsync(HttpMethod.Patch, $"/v1/policies/{ownersId}", new { state = "active" }, ("If-Match", etag));
+        Assert.Equal(HttpStatusCode.Forbidden, (await Restore()).Status);
 
         await tenant.GrantAsync(admin.IamId, [Policies.Reader], "serviceName=kms", $"serviceInstance={k1.Guid}");
+        Assert.Equal(HttpStatusCode.OK, (await Restore()).Status);
         Assert.Equal(HttpStatusCode.Created, (await CreateAuthorizationAsync(admin.Client, tenant.AccountId, k1.Guid)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await CreateAuthorizationAsync(admin.Client, tenant.AccountId, k2.Guid)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await CreateAuthorizationAsync(admin.Client, tenant.AccountId, null)).Status);

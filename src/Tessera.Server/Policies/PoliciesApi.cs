@@ -56,7 +56,7 @@ internal static class PoliciesApi
             if (delegator is null)
                 return await RefuseAsync(context, caller, store, validated.AccountId, Actions.Create, null, cancellationToken);
         }
-        if (await CheckGrantAsync(caller, validated, resource, authority, catalog, cancellationToken) is { } grantError)
+        if (await CheckGrantAsync(caller, validated.AccountId, validated.Resource, validated.Roles, authority, catalog, cancellationToken) is { } grantError)
             return grantError;
         if (await CheckSubjectAndInstancesAsync(validated, store, cancellationToken) is { } referenceError)
             return referenceError;
@@ -206,7 +206,7 @@ internal static class PoliciesApi
         var resource = AccessAuthority.ResourceOf(validated.Resource);
         if (!await authority.AllowsAsync(caller, Actions.Update, resource, cancellationToken))
             return await RefuseAsync(context, caller, store, current.AccountId, Actions.Update, current.Id, cancellationToken);
-        if (await CheckGrantAsync(caller, validated, resource, authority, catalog, cancellationToken) is { } grantError)
+        if (await CheckGrantAsync(caller, validated.AccountId, validated.Resource, validated.Roles, authority, catalog, cancellationToken) is { } grantError)
             return grantError;
         if (await CheckSubjectAndInstancesAsync(validated, store, cancellationToken) is { } referenceError)
             return referenceError;
@@ -261,6 +261,12 @@ internal static class PoliciesApi
             }
         }
 
+        // Restoring grants again: what it grants must be the caller's to grant now.
+        if (state == PolicyState.Active && current.State == PolicyState.Deleted
+            && await CheckGrantAsync(caller, current.AccountId, current.Resource, current.Roles, authority, catalog, cancellationToken) is { } grantError)
+        {
+            return grantError;
+        }
         var result = await SetStateAsync(context, caller, current, state, etag, StatusCodes.Status200OK, store, catalog, time, cancellationToken);
         return result.Status == WriteStatus.Ok
             ? PolicyResult(context, result.Value!, catalog, StatusCodes.Status200OK)
@@ -334,15 +340,16 @@ internal static class PoliciesApi
         || await authority.AllowsAsync(caller, action, AccessAuthority.ResourceOf(policy.Resource), cancellationToken);
 
     /// <summary>R3: a caller grants only what it holds itself on the target scope.</summary>
-    private static async ValueTask<IResult?> CheckGrantAsync(Caller caller, ValidatedPolicy policy, Tessera.Decisions.Attributes resource, AccessAuthority authority,
-        ServiceCatalog catalog, CancellationToken cancellationToken)
+    private static async ValueTask<IResult?> CheckGrantAsync(Caller caller, string accountId, IReadOnlyList<AttributeConstraint> resourceConstraints,
+        IReadOnlyList<string> roles, AccessAuthority authority, ServiceCatalog catalog, CancellationToken cancellationToken)
     {
-        var target = policy.Resource.FirstOrDefault(a => a.Name == AttributeNames.ServiceName)?.Value ?? string.Empty;
-        var missing = await authority.MissingActionsAsync(caller, target, policy.Roles, resource, new CatalogRoleActions(catalog), cancellationToken);
+        var target = resourceConstraints.FirstOrDefault(a => a.Name == AttributeNames.ServiceName)?.Value ?? string.Empty;
+        var missing = await authority.MissingActionsAsync(caller, target, roles, AccessAuthority.ResourceOf(resourceConstraints), new CatalogRoleActions(catalog),
+            cancellationToken);
         return missing.Count == 0
             ? null
             : ApiResults.Forbidden($"You can grant only access you hold yourself on {(target.Length == 0 ? "every service" : target)} in account " +
-                                   $"{policy.AccountId}; you lack {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : string.Empty)}.");
+                                   $"{accountId}; you lack {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : string.Empty)}.");
     }
 
     /// <summary>
