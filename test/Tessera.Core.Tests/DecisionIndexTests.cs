@@ -147,6 +147,30 @@ public class DecisionIndexTests
     }
 
     [Fact]
+    public void Decider_PermitsThroughAnAccessGroup_AndAllocatesNothing()
+    {
+        var index = new DecisionIndex(new TableRoleActions(Roles));
+        var directory = new ResourceDirectory();
+        var decider = new Decider(index, directory);
+        index.Apply(1, [DecisionTestKit.Policy("by-group", Map("access_group_id=G2"), ["role:Reader"], Map("accountId=A", "serviceName=svc"))]);
+        directory.Apply(new Tessera.Storage.ChangeSet(2, [], [],
+            [new Tessera.Model.GroupMembership("G1", "IBMid-u", "A", DateTimeOffset.UnixEpoch, "x"), new Tessera.Model.GroupMembership("G2", "IBMid-u", "A", DateTimeOffset.UnixEpoch, "x")]));
+        var member = new DecisionRequest(new Attributes(AccountId: "A", IamId: "IBMid-u"), "svc.read", new Attributes("A", "svc", "i1"));
+        var stranger = member with { Subject = new Attributes(AccountId: "A", IamId: "IBMid-v") };
+
+        Assert.Equal(("by-group", false), (decider.Check(member).PolicyId, decider.Check(stranger).Permit));
+        Assert.False(index.Check(member).Permit);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            decider.Check(member);
+            decider.Check(stranger);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Apply_SkipsRevisionsAlreadyReflected()
     {
         var index = new DecisionIndex(new TableRoleActions(Roles));
