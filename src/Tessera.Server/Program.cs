@@ -21,7 +21,7 @@ using Tessera.Server.Identity;
 using Tessera.Server.Policies;
 using Tessera.Server.Roles;
 using Tessera.Storage;
-using Tessera.Storage.Sqlite;
+using Tessera.Storage.Postgres;
 
 // The slim builder: no host filtering, IIS or HTTPS plumbing that a loopback or load-balanced IAM service does not use, and less
 // per-request work on the decision path.
@@ -47,7 +47,6 @@ builder.Services.AddSingleton(Options.Create(options));
 builder.Services.AddSingleton(catalog);
 builder.Services.AddSingleton<PolicyValidator>();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton(new SqliteStoreOptions { DataDirectory = options.DataDirectory });
 builder.Services.AddSingleton<DecisionIndex>(services => new DecisionIndex(new CatalogRoleActions(catalog)));
 builder.Services.AddSingleton<ResourceDirectory>();
 builder.Services.AddSingleton<Decider>();
@@ -55,10 +54,7 @@ builder.Services.AddSingleton<RevisionSignal>();
 builder.Services.AddSingleton<RefusalLimiter>();
 builder.Services.AddSingleton<AccessAuthority>();
 builder.Services.AddSingleton<AuthZenReader>();
-// The decision index and the directory follow the store in commit order; then followers of the trail are woken.
-builder.Services.AddSingleton(services => new SqliteStore(services.GetRequiredService<SqliteStoreOptions>(), new ChangeFanout(
-    services.GetRequiredService<DecisionIndex>(), services.GetRequiredService<ResourceDirectory>(), services.GetRequiredService<RevisionSignal>())));
-builder.Services.AddSingleton<ITesseraStore>(services => services.GetRequiredService<SqliteStore>());
+builder.Services.AddTesseraStore(options);
 builder.Services.AddSingleton<TokenService>();
 builder.Services.AddSingleton<VerifiedTokens>();
 builder.Services.AddSingleton<Bootstrapper>();
@@ -77,7 +73,15 @@ builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInf
 var app = builder.Build();
 
 var store = app.Services.GetRequiredService<ITesseraStore>();
-await store.MigrateAsync(CancellationToken.None);
+try
+{
+    await store.MigrateAsync(CancellationToken.None);
+}
+catch (System.Data.Common.DbException ex)
+{
+    await Console.Error.WriteLineAsync($"Tessera cannot start: its store cannot be reached or migrated: {ex.Message}");
+    return 3;
+}
 await app.Services.GetRequiredService<TokenService>().InitializeAsync(store, CancellationToken.None);
 await app.Services.GetRequiredService<Bootstrapper>().BootstrapIfEmptyAsync(Console.Out, CancellationToken.None);
 // The index and the directory follow the store from here on; they start from what the store holds.
@@ -85,12 +89,21 @@ var revision = await store.GetRevisionAsync(CancellationToken.None);
 app.Services.GetRequiredService<DecisionIndex>().Load(store.ReadActivePoliciesAsync(CancellationToken.None).ToBlockingEnumerable(), revision);
 app.Services.GetRequiredService<ResourceDirectory>().Load(
     store.ReadActiveInstancesAsync(CancellationToken.None).ToBlockingEnumerable(), store.ReadMembershipsAsync(CancellationToken.None).ToBlockingEnumerable());
+app.Services.GetRequiredService<RevisionSignal>().StartFrom(revision);
+(store as PostgresStore)?.Follower.StartFrom(revision);
 
 app.UseTransactionIds();
 app.UseExceptionHandler(errorApp => errorApp.Run(context =>
 {
     // Bad input is answered before it gets here; what arrives is a bug or a broken store, and says so without detail.
     var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+    if (error is System.Data.Common.DbException { IsTransient: true })
+    {
+        // The database is unreachable (or busy): nothing was acknowledged, and the transaction rolled back; retrying is safe.
+        context.Response.Headers.RetryAfter = "1";
+        return ErrorResults.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
+            "The store cannot be reached right now; decisions are still answered. Retry the request shortly.");
+    }
     return error is BadHttpRequestException bad
         ? ErrorResults.WriteAsync(context, bad.StatusCode, ErrorCodes.InvalidBody, bad.Message)
         : ErrorResults.WriteAsync(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "Tessera could not process the request.");
@@ -113,6 +126,7 @@ app.Use((context, next) =>
         context.Request.Path = path.TrimEnd('/');
     return next(context);
 });
+app.UseConsistencyTokens();
 app.UseRouting();
 app.UseBearerTokens();
 app.UseAuthorization();

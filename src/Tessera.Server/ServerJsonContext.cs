@@ -19,4 +19,5 @@ namespace Tessera.Server;
 [JsonSerializable(typeof(CatalogResponse))]
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(AuthZenConfiguration))]
+[JsonSerializable(typeof(Health.Readiness))]
 internal sealed partial class ServerJsonContext : JsonSerializerContext;

@@ -46,7 +46,7 @@ public sealed class SqliteStore : RelationalStore, IDisposable
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);", cancellationToken);
 
         using var gate = await EnterWriteAsync(cancellationToken);
-        foreach (var (version, sql) in SqliteMigrations.All())
+        foreach (var (version, sql) in SchemaScripts.In(typeof(SqliteStore).Assembly))
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var applied = await ScalarAsync(connection, transaction, "SELECT COUNT(*) FROM schema_migrations WHERE version = @v", cancellationToken, ("@v", version));

@@ -178,7 +178,10 @@ public class RequestHygieneTests(TesseraApp app) : IClassFixture<TesseraApp>
         using var client = app.CreateClient();
 
         Assert.Equal("ok", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
-        Assert.Equal("ready", await client.GetStringAsync(new Uri("/readyz", UriKind.Relative)));
+        using var readiness = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(new Uri("/readyz", UriKind.Relative)));
+        Assert.Equal(("ready", "reachable", 0), (readiness.RootElement.GetProperty("status").GetString(), readiness.RootElement.GetProperty("store").GetString(),
+            readiness.RootElement.GetProperty("behind").GetInt64()));
+        Assert.Equal(await app.Store.GetRevisionAsync(CancellationToken.None), readiness.RootElement.GetProperty("revision").GetInt64());
     }
 
     private static void Mutate(JsonObject body, Random random)

@@ -5,6 +5,7 @@ using Tessera.Decisions;
 using Tessera.Errors;
 using Tessera.Server.Errors;
 using Tessera.Server.Access;
+using Tessera.Server.Audit;
 using Tessera.Server.Http;
 using Tessera.Server.Identity;
 
@@ -110,8 +111,40 @@ internal static class DecisionsApi
             return null;
         var (document, error) = await JsonBody.ReadAsync(context, context.RequestAborted, MaxDecisionBodyBytes);
         if (error is not null)
+        {
             await error.ExecuteAsync(context);
+            return null;
+        }
+        // A consistency token may also ride in the request's context (AuthZEN has no headers of its own).
+        if (ConsistencyToken(document!.RootElement) is { } token
+            && !await ConsistencyTokens.WaitAsync(context, context.RequestServices.GetRequiredService<RevisionSignal>(), token))
+        {
+            document.Dispose();
+            return null;
+        }
         return document;
+    }
+
+    /// <summary>The <c>context.consistency_token</c> of the request, or of its first evaluation that has one.</summary>
+    private static string? ConsistencyToken(JsonElement root)
+    {
+        static string? Of(JsonElement element) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty("context", out var context) && context.ValueKind == JsonValueKind.Object
+            && context.TryGetProperty("consistency_token", out var token) && token.ValueKind == JsonValueKind.String
+                ? token.GetString()
+                : null;
+
+        if (Of(root) is { } top)
+            return top;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("evaluations", out var items) && items.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in items.EnumerateArray())
+            {
+                if (Of(item) is { } own)
+                    return own;
+            }
+        }
+        return null;
     }
 
     /// <summary>Writes one evaluation's result and returns its decision.</summary>

@@ -8,6 +8,9 @@ internal sealed class TesseraOptions
 {
     public required string DataDirectory { get; init; }
 
+    /// <summary>A PostgreSQL connection string: when set, the store is PostgreSQL (several nodes) instead of SQLite in <see cref="DataDirectory"/>.</summary>
+    public string? PostgresConnectionString { get; init; }
+
     /// <summary>An operator's catalog file that adds services to, or replaces services of, the built-in catalog.</summary>
     public string? CatalogFile { get; init; }
 
@@ -18,6 +21,9 @@ internal sealed class TesseraOptions
 
     /// <summary>Used instead of a generated key for the operator account's owner on first start (automation).</summary>
     public string? BootstrapApiKey { get; init; }
+
+    /// <summary>How long a request carrying a consistency token waits for this node to catch up before a 503.</summary>
+    public TimeSpan ConsistencyWait { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The largest JSON request body accepted; larger ones get a 400.</summary>
     public int MaxRequestBodyBytes { get; init; } = 64 * 1024;
@@ -32,9 +38,13 @@ internal sealed class TesseraOptions
         return new TesseraOptions
         {
             DataDirectory = Path.GetFullPath(Setting("data-dir", "TESSERA_DATA_DIR") ?? "data"),
+            PostgresConnectionString = Setting("postgres", "TESSERA_POSTGRES"),
             CatalogFile = Setting("catalog", "TESSERA_CATALOG"),
             Issuer = Setting("issuer", "TESSERA_ISSUER") ?? "https://iam.cloud.ibm.com/identity",
             BootstrapApiKey = Setting("bootstrap-apikey", "TESSERA_BOOTSTRAP_APIKEY"),
+            ConsistencyWait = Setting("consistency-wait-ms", "TESSERA_CONSISTENCY_WAIT_MS") is { } wait
+                ? TimeSpan.FromMilliseconds(int.Parse(wait, System.Globalization.CultureInfo.InvariantCulture))
+                : TimeSpan.FromSeconds(5),
         };
     }
 }
