@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every Tessera test suite: the .NET unit and HTTP suites, then IBM's Node SDK against a real server.
-# Installs what the suites need when it is missing (Node.js and npm from Debian, the SDK from npm), so it
-# passes on a fresh machine that has only the .NET SDK. Ends with one line: "N passed, N failed".
+# Runs every Tessera test suite: the .NET unit, store and HTTP suites, then IBM's Node SDK against a real server,
+# the HTTP and SDK suites once over SQLite and once over PostgreSQL, plus the multi-node tests.
+# Installs what the suites need when it is missing (PostgreSQL, Node.js and npm from Debian, the SDK from npm) and
+# starts a throw-away PostgreSQL cluster on 127.0.0.1, so it passes on a fresh machine that has only the .NET SDK.
+# Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -29,32 +31,53 @@ if ! dotnet build Tessera.slnx -c Release --nologo -v quiet > "$log/build.txt" 2
   exit 1
 fi
 
-step ".NET test suites"
-dotnet test Tessera.slnx -c Release --no-build --nologo > "$log/dotnet.txt" 2>&1 || status=1
-grep -E "^(Passed!|Failed!)|\[FAIL\]|Error Message|^\s+(Assert|Expected|Actual)" "$log/dotnet.txt" || true
-while read -r f p; do
-  passed=$((passed + p)); failed=$((failed + f))
-done < <(sed -nE 's/.*Failed:[[:space:]]*([0-9]+), Passed:[[:space:]]*([0-9]+),.*/\1 \2/p' "$log/dotnet.txt")
-if ! grep -qE "^(Passed!|Failed!)" "$log/dotnet.txt"; then
-  cat "$log/dotnet.txt"; failed=$((failed + 1)); status=1
+step "PostgreSQL: a throw-away cluster on 127.0.0.1"
+bash test/postgres.sh install
+pgdir=$(mktemp -d /tmp/tessera-pg-XXXXXX) # outside $log: the server runs as the postgres user when this runs as root
+pgport=$((20000 + RANDOM % 20000))
+if ! bash test/postgres.sh start "$pgdir" "$pgport"; then
+  cat "$pgdir/server.log" 2>/dev/null; echo "0 passed, 1 failed"; exit 1
 fi
+trap 'bash test/postgres.sh stop "$pgdir" >/dev/null 2>&1; rm -rf "$log" "$pgdir"' EXIT
+export TESSERA_TEST_POSTGRES="Host=127.0.0.1;Port=$pgport;Username=tessera;Database=postgres"
+export TESSERA_TEST_PG_PORT=$pgport
 
-step "conformance: IBM's Node SDK against a real Tessera"
+# dotnet_suite NAME ARGS...: runs dotnet test and adds its counts.
+dotnet_suite() {
+  local name=$1; shift
+  dotnet test "$@" -c Release --no-build --nologo > "$log/$name.txt" 2>&1 || status=1
+  grep -E "^(Passed!|Failed!)|\[FAIL\]|Error Message|^\s+(Assert|Expected|Actual)" "$log/$name.txt" || true
+  while read -r f p; do
+    passed=$((passed + p)); failed=$((failed + f))
+  done < <(sed -nE 's/.*Failed:[[:space:]]*([0-9]+), Passed:[[:space:]]*([0-9]+),.*/\1 \2/p' "$log/$name.txt")
+  if ! grep -qE "^(Passed!|Failed!)" "$log/$name.txt"; then
+    cat "$log/$name.txt"; failed=$((failed + 1)); status=1
+  fi
+}
+
+step ".NET test suites (stores on SQLite and PostgreSQL; HTTP on SQLite; several nodes on PostgreSQL)"
+dotnet_suite dotnet Tessera.slnx
+step ".NET HTTP suite again, over PostgreSQL"
+TESSERA_TEST_STORE=postgres dotnet_suite dotnet-postgres test/Tessera.Server.Tests --filter "Category!=MultiNode"
+
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   need_root_install nodejs npm
 fi
 (cd test/conformance && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>"$log/npm.txt") || { cat "$log/npm.txt"; status=1; }
-(cd test/conformance && TESSERA_SERVER_DLL="$PWD/../../src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll" \
-  node --test --test-reporter=tap 2>&1) > "$log/node.txt"
-[ $? -eq 0 ] || status=1
-grep -E "^\s*(not ok|# (pass|fail))" "$log/node.txt" || true
-if grep -q "^# pass" "$log/node.txt"; then
-  passed=$((passed + $(sed -nE 's/^# pass ([0-9]+)/\1/p' "$log/node.txt")))
-  failed=$((failed + $(sed -nE 's/^# fail ([0-9]+)/\1/p' "$log/node.txt")))
-  grep -q "^not ok" "$log/node.txt" && cat "$log/node.txt"
-else
-  cat "$log/node.txt"; failed=$((failed + 1)); status=1
-fi
+for store in sqlite postgres; do
+  step "conformance: IBM's Node SDK against a real Tessera over $store"
+  (cd test/conformance && TESSERA_TEST_STORE=$store TESSERA_SERVER_DLL="$PWD/../../src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll" \
+    node --test --test-reporter=tap 2>&1) > "$log/node-$store.txt"
+  [ $? -eq 0 ] || status=1
+  grep -E "^\s*(not ok|# (pass|fail))" "$log/node-$store.txt" || true
+  if grep -q "^# pass" "$log/node-$store.txt"; then
+    passed=$((passed + $(sed -nE 's/^# pass ([0-9]+)/\1/p' "$log/node-$store.txt")))
+    failed=$((failed + $(sed -nE 's/^# fail ([0-9]+)/\1/p' "$log/node-$store.txt")))
+    grep -q "^not ok" "$log/node-$store.txt" && cat "$log/node-$store.txt"
+  else
+    cat "$log/node-$store.txt"; failed=$((failed + 1)); status=1
+  fi
+done
 
 [ "$failed" -eq 0 ] || status=1
 echo

@@ -52,9 +52,14 @@ public abstract class RelationalStore : ITesseraStore
         return await ScalarAsync(connection, null, "SELECT 1 FROM accounts LIMIT 1", cancellationToken) is not null;
     }
 
-    public async ValueTask CreateAccountAsync(NewAccount account, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+    public async ValueTask<bool> CreateAccountAsync(NewAccount account, AuditEvent auditEvent, CancellationToken cancellationToken) =>
         await WriteAsync(async (connection, transaction, revision, _) =>
         {
+            if (account.Account.IsOperator
+                && await ScalarAsync(connection, transaction, "SELECT 1 FROM accounts WHERE is_operator = 1", cancellationToken) is not null)
+            {
+                return (false, false);
+            }
             var a = account.Account;
             await ExecuteAsync(connection, transaction,
                 "INSERT INTO accounts (id, name, owner_iam_id, created_at, is_operator) VALUES (@id, @name, @owner, @at, @operator)", cancellationToken,

@@ -173,6 +173,10 @@ public class RequestHygieneTests(TesseraApp app) : IClassFixture<TesseraApp>
     }
 
     [Fact]
+    public void TheSuite_RunsOverTheStoreItWasAskedFor() =>
+        Assert.Equal(TesseraApp.OnPostgres ? "PostgresStore" : "SqliteStore", app.Store.GetType().Name);
+
+    [Fact]
     public async Task Health_AnswersWithoutAToken()
     {
         using var client = app.CreateClient();

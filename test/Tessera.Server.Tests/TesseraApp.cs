@@ -7,11 +7,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Tessera.Audit;
 using Tessera.Security;
 using Tessera.Storage;
+using Tessera.Tests;
 
 namespace Tessera.Server.Tests;
 
 /// <summary>
-/// A real Tessera over a real SQLite file in a fresh directory, driven through its HTTP pipeline.
+/// A real Tessera driven through its HTTP pipeline, over a real SQLite file in a fresh directory — or, when
+/// <c>TESSERA_TEST_STORE=postgres</c> (<c>./test.sh</c> runs the suite both ways), over a fresh PostgreSQL database.
 /// The operator account is bootstrapped with a known API key; more accounts can be added through the store.
 /// </summary>
 public class TesseraApp : WebApplicationFactory<Program>
@@ -19,12 +21,22 @@ public class TesseraApp : WebApplicationFactory<Program>
     public const string OperatorApiKey = "test-operator-key-0123456789abcdefghijklmnop";
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "tessera-http-" + Guid.NewGuid().ToString("N"));
+    private PostgresTestDatabase? _database;
+
+    /// <summary>Whether this run of the suite is over PostgreSQL.</summary>
+    public static bool OnPostgres => Environment.GetEnvironmentVariable("TESSERA_TEST_STORE") == "postgres";
 
     public ITesseraStore Store => Services.GetRequiredService<ITesseraStore>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("data-dir", _dataDirectory);
+        if (OnPostgres)
+        {
+            // The host is built synchronously; creating the database is a test set-up step, not request handling.
+            _database = PostgresTestDatabase.CreateAsync().GetAwaiter().GetResult();
+            builder.UseSetting("postgres", _database.ConnectionString);
+        }
         builder.UseSetting("bootstrap-apikey", OperatorApiKey);
         builder.UseEnvironment("Testing");
     }
@@ -34,6 +46,8 @@ public class TesseraApp : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing && Directory.Exists(_dataDirectory))
             Directory.Delete(_dataDirectory, recursive: true);
+        if (disposing)
+            _database?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>The operator account's id and an HTTP client signed in as its owner.</summary>

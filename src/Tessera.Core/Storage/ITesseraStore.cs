@@ -23,7 +23,11 @@ public interface ITesseraStore
 
     ValueTask<bool> HasAccountsAsync(CancellationToken cancellationToken);
 
-    ValueTask CreateAccountAsync(NewAccount account, AuditEvent auditEvent, CancellationToken cancellationToken);
+    /// <summary>
+    /// Adds an account with its owner, group and key. An operator account is added only while there is none, checked
+    /// in the write's transaction, so that nodes bootstrapping one empty database together create exactly one.
+    /// </summary>
+    ValueTask<bool> CreateAccountAsync(NewAccount account, AuditEvent auditEvent, CancellationToken cancellationToken);
 
     ValueTask<Account?> GetAccountAsync(string accountId, CancellationToken cancellationToken);
 

@@ -20,7 +20,8 @@ internal sealed class Bootstrapper(ITesseraStore store, IOptions<TesseraOptions>
         var secret = suppliedKey ?? ApiKeySecrets.NewSecret();
         var (account, auditEvent) = NewAccount.Create("Operator", "operator", secret,
             new AuditInitiator("tessera", "tessera", "service/security/clientid", "instance-identity-token"), time.GetUtcNow(), isOperator: true);
-        await store.CreateAccountAsync(account, auditEvent, cancellationToken);
+        if (!await store.CreateAccountAsync(account, auditEvent, cancellationToken))
+            return; // another node sharing the database bootstrapped it first
 
         await console.WriteLineAsync($"Tessera created the operator account {account.Account.Id}; its owner is {account.Owner.IamId}.");
         await console.WriteLineAsync(suppliedKey is null

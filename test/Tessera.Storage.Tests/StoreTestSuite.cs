@@ -3,7 +3,7 @@ using Tessera.Model;
 using Tessera.Policies;
 using Tessera.Security;
 
-namespace Tessera.Storage.Sqlite.Tests;
+namespace Tessera.Storage.Tests;
 
 /// <summary>
 /// The behaviour every store must have. Each backend derives from it once and supplies a fresh, real store;

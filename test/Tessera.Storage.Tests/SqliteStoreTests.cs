@@ -1,8 +1,9 @@
+using Tessera.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Tessera.Model;
 using Tessera.Policies;
 
-namespace Tessera.Storage.Sqlite.Tests;
+namespace Tessera.Storage.Tests;
 
 /// <summary>The store suite over a real SQLite file in a fresh directory.</summary>
 public sealed class SqliteStoreTests : StoreTestSuite

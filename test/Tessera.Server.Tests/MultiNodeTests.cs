@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Tessera.Tests;
+
+namespace Tessera.Server.Tests;
+
+/// <summary>
+/// Several Tessera processes over one real PostgreSQL on loopback (R9, SPEC §5): writes on one node are decided on the
+/// other — at once with the consistency token, soon without; concurrent writers on different nodes lose no update and
+/// create no duplicate; a database outage leaves decisions answered and writes refused cleanly; a killed node loses no
+/// acknowledged write.
+/// </summary>
+[Trait("Category", "MultiNode")]
+public sealed class MultiNodeTests
+{
+    private const string OperatorKey = "multi-node-operator-key-0123456789abcdefghij";
+
+    [Fact]
+    public async Task AWriteOnOneNode_IsDecidedOnTheOther_AtOnceWithItsToken_AndSoonWithout()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using var a = await StartNodeAsync(database.ConnectionString);
+        await using var b = await StartNodeAsync(database.ConnectionString);
+        using var onA = await a.ClientAsync(OperatorKey);
+        using var onB = await b.ClientAsync(OperatorKey);
+        var account = await AccountAsync(onA);
+        var source = await CreateInstanceAsync(onA, account, "cloud-object-storage");
+        var target = await CreateInstanceAsync(onA, account, "kms");
+
+        var (created, policy, response) = await onA.SendAsync(HttpMethod.Post, "/v1/policies", Authorization(account, source, target));
+        Assert.Equal(HttpStatusCode.Created, created);
+        var token = response.Headers.GetValues("Consistency-Token").Single();
+
+        // With the token, the other node answers only once it has the write: the first answer is already right.
+        Assert.True(await DecideAsync(onB, account, source, target, ("Consistency-Token", token)));
+        Assert.True(await DecideAsync(onB, account, source, target, null, token));
+        var (deleted, _, deleteResponse) = await onA.SendAsync(HttpMethod.Delete, $"/v1/policies/{policy.GetProperty("id").GetString()}");
+        Assert.Equal(HttpStatusCode.NoContent, deleted);
+        Assert.False(await DecideAsync(onB, account, source, target, ("Consistency-Token", deleteResponse.Headers.GetValues("Consistency-Token").Single())));
+
+        // Without it, the other node follows the change log by itself.
+        await onA.SendAsync(HttpMethod.Post, "/v1/policies", Authorization(account, source, target));
+        Assert.True(await EventuallyAsync(() => DecideAsync(onB, account, source, target)));
+        var readiness = (await onB.SendAsync(HttpMethod.Get, "/readyz")).Body;
+        Assert.Equal(("ready", 0L), (readiness.GetProperty("status").GetString(), readiness.GetProperty("behind").GetInt64()));
+
+        // A token from the future waits, then says to retry; a made-up one is refused.
+        var (future, futureBody, futureResponse) = await onB.SendAsync(HttpMethod.Get, $"/v1/policies?account_id={account}", null, ("Consistency-Token", "ct1.999999"));
+        Http.AssertIbmError(futureBody, HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "1"), (future, futureResponse.Headers.RetryAfter?.ToString()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await onB.SendAsync(HttpMethod.Get, "/readyz", null, ("Consistency-Token", "42"))).Status);
+    }
+
+    [Fact]
+    public async Task WritersOnTwoNodes_LoseNoUpdate_CreateNoDuplicate_AndRecordEachChangeOnce()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using var a = await StartNodeAsync(database.ConnectionString);
+        await using var b = await StartNodeAsync(database.ConnectionString);
+        using var onA = await a.ClientAsync(OperatorKey);
+        using var onB = await b.ClientAsync(OperatorKey);
+        var account = await AccountAsync(onA);
+        var source = await CreateInstanceAsync(onA, account, "cloud-object-storage");
+        var target = await CreateInstanceAsync(onA, account, "kms");
+        var before = (await onA.EventsAsync(account)).Count;
+
+        // The same authorization from both nodes at once: exactly one is created.
+        var creates = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            (i % 2 == 0 ? onA : onB).SendAsync(HttpMethod.Post, "/v1/policies", Authorization(account, source, target))));
+        var winner = Assert.Single(creates, c => c.Status == HttpStatusCode.Created);
+        Assert.All(creates.Where(c => c.Status != HttpStatusCode.Created), c => Assert.Equal(HttpStatusCode.Conflict, c.Status));
+
+        // Two replaces of the same version from both nodes: one wins, the other is told its ETag is stale.
+        var id = winner.Body.GetProperty("id").GetString();
+        var etag = winner.Response.ETag();
+        var replaces = await Task.WhenAll(new[] { onA, onB }.Select((client, i) =>
+            client.SendAsync(HttpMethod.Put, $"/v1/policies/{id}", Authorization(account, source, target, $"replaced by node {i}"), ("If-Match", etag))));
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.PreconditionFailed], replaces.Select(r => r.Status).Order());
+
+        var events = (await onB.EventsAsync(account)).Skip(before).ToList();
+        Assert.Equal(["iam-am.policy.create", "iam-am.policy.update"], events.Select(e => e.GetProperty("action").GetString()));
+    }
+
+    [Fact]
+    public async Task WhenPostgresStops_NodesKeepDeciding_RefuseWrites_AndCatchUpWhenItReturns()
+    {
+        await using var cluster = await PostgresCluster.StartAsync();
+        await using var a = await StartNodeAsync(cluster.ConnectionString);
+        await using var b = await StartNodeAsync(cluster.ConnectionString);
+        using var onA = await a.ClientAsync(OperatorKey);
+        using var onB = await b.ClientAsync(OperatorKey);
+        var account = await AccountAsync(onA);
+        var source = await CreateInstanceAsync(onA, account, "cloud-object-storage");
+        var target = await CreateInstanceAsync(onA, account, "kms");
+        var other = await CreateInstanceAsync(onA, account, "kms");
+        var (_, _, granted) = await onA.SendAsync(HttpMethod.Post, "/v1/policies", Authorization(account, source, target));
+        Assert.True(await DecideAsync(onB, account, source, target, ("Consistency-Token", granted.Headers.GetValues("Consistency-Token").Single())));
+
+        await cluster.StopAsync();
+
+        for (var i = 0; i < 20; i++)
+            Assert.True(await DecideAsync(onB, account, source, target));
+        var (refused, refusedBody, _) = await onA.SendAsync(HttpMethod.Post, "/v1/policies", Authorization(account, source, other));
+        Http.AssertIbmError(refusedBody, HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused);
+        var degraded = (await onA.SendAsync(HttpMethod.Get, "/readyz")).Body;
+        Assert.Equal(("degraded", "unreachable"), (degraded.GetProperty("status").GetString(), degraded.GetProperty("store").GetString()));
+
+        await cluster.StartAgainAsync();
+
+        (HttpStatusCode Status, JsonElement Body, HttpResponseMessage Response) retried = default;
+        Assert.True(await EventuallyAsync(async () =>
+            (retried = await onA.SendAsync(HttpMethod.Post, "/v1/policies", Authorization(account, source, other))).Status == HttpStatusCode.Created));
+        Assert.True(await DecideAsync(onB, account, source, other, ("Consistency-Token", retried.Response!.Headers.GetValues("Consistency-Token").Single())));
+        Assert.True(await DecideAsync(onB, account, source, target));
+        // Nothing of the refused write was kept: the trail has one create per authorization that exists.
+        Assert.Equal(2, (await onB.EventsAsync(account, "&action=iam-am.policy.create")).Count);
+    }
+
+    [Fact]
+    public async Task KillingANodeDuringWrites_LosesNoAcknowledgedWrite()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        var a = await StartNodeAsync(database.ConnectionString);
+        using var onA = await a.ClientAsync(OperatorKey);
+        var account = await AccountAsync(onA);
+        var target = await CreateInstanceAsync(onA, account, "kms");
+        var acknowledged = new ConcurrentBag<string>();
+
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    var (status, body, _) = await onA.SendAsync(HttpMethod.Post, "/v1/policies", Authorization(account, Guid.NewGuid().ToString(), target));
+                    if (status == HttpStatusCode.Created)
+                        acknowledged.Add(body.GetProperty("id").GetString()!);
+                }
+                catch (HttpRequestException)
+                {
+                    return; // the node is gone
+                }
+            }
+        })).ToArray();
+        Assert.True(await EventuallyAsync(() => Task.FromResult(acknowledged.Count >= 40)));
+        await a.DisposeAsync(); // SIGKILL, mid-write
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+
+        await using var b = await StartNodeAsync(database.ConnectionString);
+        using var onB = await b.ClientAsync(OperatorKey);
+        foreach (var id in acknowledged)
+        {
+            var (status, policy, _) = await onB.SendAsync(HttpMethod.Get, $"/v1/policies/{id}");
+            Assert.Equal((HttpStatusCode.OK, "active"), (status, policy.GetProperty("state").GetString()));
+        }
+        var created = (await onB.EventsAsync(account, "&action=iam-am.policy.create"))
+            .Select(e => e.GetProperty("target").GetProperty("name").GetString()!).ToHashSet();
+        Assert.Superset(acknowledged.ToHashSet(), created);
+    }
+
+    private static Task<TesseraNode> StartNodeAsync(string connectionString) =>
+        TesseraNode.StartAsync(new Dictionary<string, string>
+        {
+            ["TESSERA_POSTGRES"] = connectionString,
+            ["TESSERA_BOOTSTRAP_APIKEY"] = OperatorKey,
+            ["TESSERA_CONSISTENCY_WAIT_MS"] = "1000",
+        });
+
+    private static async Task<string> AccountAsync(HttpClient client) =>
+        (await client.SendAsync(HttpMethod.Get, "/v1/apikeys/details", null, ("IAM-ApiKey", OperatorKey))).Body.GetProperty("account_id").GetString()!;
+
+    private static async Task<string> CreateInstanceAsync(HttpClient client, string account, string service)
+    {
+        var (_, groups, _) = await client.SendAsync(HttpMethod.Get, $"/v2/resource_groups?account_id={account}&default=true");
+        var (status, instance, _) = await client.SendAsync(HttpMethod.Post, "/v2/resource_instances", new
+        {
+            name = service, target = "us-south", resource_group = groups.GetProperty("resources")[0].GetProperty("id").GetString(),
+            resource_plan_id = AccessSetup.PlanOf(service),
+        });
+        Assert.Equal(HttpStatusCode.Created, status);
+        return instance.GetProperty("guid").GetString()!;
+    }
+
+    private static System.Text.Json.Nodes.JsonObject Authorization(string account, string source, string target, string? description = null) =>
+        Policies.Authorization([$"accountId={account}", "serviceName=cloud-object-storage", $"serviceInstance={source}"], [Policies.Reader],
+            [$"accountId={account}", "serviceName=kms", $"serviceInstance={target}"], description);
+
+    private static async Task<bool> DecideAsync(HttpClient client, string account, string source, string target, (string, string)? header = null,
+        string? contextToken = null)
+    {
+        var request = new System.Text.Json.Nodes.JsonObject
+        {
+            ["subject"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "service", ["id"] = $"crn:v1:bluemix:public:cloud-object-storage:global:a/{account}:{source}::" },
+            ["action"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "kms.secrets.unwrap" },
+            ["resource"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "instance", ["id"] = $"crn:v1:bluemix:public:kms:us-south:a/{account}:{target}::" },
+        };
+        if (contextToken is not null)
+            request["context"] = new System.Text.Json.Nodes.JsonObject { ["consistency_token"] = contextToken };
+        var (status, body, _) = await client.SendAsync(HttpMethod.Post, "/access/v1/evaluation", request, header is { } h ? [h] : []);
+        Assert.True(status == HttpStatusCode.OK, body.ToString());
+        return body.GetProperty("decision").GetBoolean();
+    }
+
+    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(50))
+        {
+            if (await condition())
+                return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,39 @@
+using Tessera.Storage.Postgres;
+using Tessera.Tests;
+
+namespace Tessera.Storage.Tests;
+
+/// <summary>The store suite over a real PostgreSQL server, each test in a database of its own.</summary>
+public sealed class PostgresStoreTests : StoreTestSuite
+{
+    private readonly List<PostgresStore> _stores = [];
+    private PostgresTestDatabase? _database;
+
+    protected override async Task<ITesseraStore> CreateStoreAsync(IChangeSink changes)
+    {
+        _database = await PostgresTestDatabase.CreateAsync();
+        return Open(changes);
+    }
+
+    protected override async Task<ITesseraStore> ReopenAsync()
+    {
+        var store = Open(null);
+        await store.MigrateAsync(CancellationToken.None);
+        return store;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var store in _stores)
+            await store.DisposeAsync();
+        if (_database is not null)
+            await _database.DisposeAsync();
+    }
+
+    private PostgresStore Open(IChangeSink? changes)
+    {
+        var store = new PostgresStore(new PostgresStoreOptions { ConnectionString = _database!.ConnectionString }, changes);
+        _stores.Add(store);
+        return store;
+    }
+}
