@@ -85,12 +85,15 @@ catch (System.Data.Common.DbException ex)
 await app.Services.GetRequiredService<TokenService>().InitializeAsync(store, CancellationToken.None);
 await app.Services.GetRequiredService<Bootstrapper>().BootstrapIfEmptyAsync(Console.Out, CancellationToken.None);
 // The index and the directory follow the store from here on; they start from what the store holds.
+var loading = System.Diagnostics.Stopwatch.StartNew();
 var revision = await store.GetRevisionAsync(CancellationToken.None);
-app.Services.GetRequiredService<DecisionIndex>().Load(store.ReadActivePoliciesAsync(CancellationToken.None).ToBlockingEnumerable(), revision);
+var index = app.Services.GetRequiredService<DecisionIndex>();
+index.Load(store.ReadActivePoliciesAsync(CancellationToken.None).ToBlockingEnumerable(), revision);
 app.Services.GetRequiredService<ResourceDirectory>().Load(
     store.ReadActiveInstancesAsync(CancellationToken.None).ToBlockingEnumerable(), store.ReadMembershipsAsync(CancellationToken.None).ToBlockingEnumerable());
 app.Services.GetRequiredService<RevisionSignal>().StartFrom(revision);
 (store as PostgresStore)?.Follower.StartFrom(revision);
+app.Logger.LogInformation("Loaded {PolicyCount} active policies at revision {Revision} in {Seconds:F2} s", index.Count, revision, loading.Elapsed.TotalSeconds);
 
 app.UseTransactionIds();
 app.UseExceptionHandler(errorApp => errorApp.Run(context =>

@@ -4,9 +4,12 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Tessera.Server.Tests;
+namespace Tessera.Tests;
 
-/// <summary>A real Tessera server process (the built <c>Tessera.Server.dll</c>) on a free loopback port.</summary>
+/// <summary>
+/// A real Tessera server process on a free loopback port: the <c>Tessera.Server.dll</c> beside the running assembly,
+/// or the one given (the cluster benchmarks run it from the server's own build output).
+/// </summary>
 public sealed partial class TesseraNode : IAsyncDisposable
 {
     private readonly Process _process;
@@ -15,6 +18,8 @@ public sealed partial class TesseraNode : IAsyncDisposable
     private TesseraNode(Process process) => _process = process;
 
     public Uri Url { get; private set; } = null!;
+
+    public int ProcessId => _process.Id;
 
     public string Output
     {
@@ -25,10 +30,13 @@ public sealed partial class TesseraNode : IAsyncDisposable
         }
     }
 
-    public static async Task<TesseraNode> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static Task<TesseraNode> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartAsync(Path.Combine(AppContext.BaseDirectory, "Tessera.Server.dll"), environment, arguments);
+
+    public static async Task<TesseraNode> StartAsync(string serverDll, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Tessera.Server.dll"));
+        start.ArgumentList.Add(serverDll);
         foreach (var argument in (string[])["--urls", "http://127.0.0.1:0", .. arguments])
             start.ArgumentList.Add(argument);
         foreach (var (name, value) in environment)
