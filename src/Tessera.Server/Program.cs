@@ -88,7 +88,7 @@ await app.Services.GetRequiredService<Bootstrapper>().BootstrapIfEmptyAsync(Cons
 var loading = System.Diagnostics.Stopwatch.StartNew();
 var revision = await store.GetRevisionAsync(CancellationToken.None);
 var index = app.Services.GetRequiredService<DecisionIndex>();
-index.Load(store.ReadActivePoliciesAsync(CancellationToken.None).ToBlockingEnumerable(), revision);
+index.Load(Prefetch.Ahead(store.ReadActivePoliciesAsync(CancellationToken.None), capacity: 10_000, CancellationToken.None), revision);
 app.Services.GetRequiredService<ResourceDirectory>().Load(
     store.ReadActiveInstancesAsync(CancellationToken.None).ToBlockingEnumerable(), store.ReadMembershipsAsync(CancellationToken.None).ToBlockingEnumerable());
 app.Services.GetRequiredService<RevisionSignal>().StartFrom(revision);

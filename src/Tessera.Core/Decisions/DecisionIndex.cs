@@ -68,16 +68,17 @@ public sealed class DecisionIndex : IChangeSink
             if (!_byId.IsEmpty)
                 throw new InvalidOperationException("Load fills an empty index; later changes go through Apply");
 
-            // Group first, then compile bucket by bucket: each bucket's records, policies and strings are allocated
-            // next to each other.
-            var groups = new Dictionary<(string Account, string Service, string? Instance), List<Policy>>();
+            // Compile as the policies stream in, so that only the compact compiled form is kept while the rest arrives
+            // (keeping a million parsed policies until the end cost more in garbage collection than the compiling);
+            // then build each bucket's records together, so that they sit next to each other.
+            var groups = new Dictionary<(string Account, string Service, string? Instance), List<CompiledPolicy>>();
             foreach (var policy in policies)
             {
                 if (policy.State != PolicyState.Active || TargetOf(policy) is not { } target)
                     continue;
                 if (!groups.TryGetValue(target, out var list))
                     groups[target] = list = [];
-                list.Add(policy);
+                list.Add(Compile(policy, pool: true));
             }
             _targets.EnsureCapacity(groups.Count);
             var byTargetAccount = new Dictionary<string, List<TargetBucket>>(StringComparer.Ordinal);
@@ -89,7 +90,7 @@ public sealed class DecisionIndex : IChangeSink
                 var records = new PolicyRecord[group.Count];
                 for (var i = 0; i < group.Count; i++)
                 {
-                    var compiled = Compile(group[i], pool: true);
+                    var compiled = group[i];
                     records[i] = Record(compiled, visibleFrom: 0);
                     _byId[compiled.Id] = compiled;
                     (CollectionsMarshal.GetValueRefOrAddDefault(bySourceAccount, SourceAccountOf(compiled), out _) ??= []).Add(bucket);
