@@ -21,4 +21,11 @@ internal sealed class CompiledPolicy(
     /// </summary>
     public Constraint[] Checks { get; } = checks;
     public ActionSet Actions { get; } = actions;
+
+    /// <summary>
+    /// The same policy in a new object with its own copy of the id, allocated now: a load compiles policies as they
+    /// arrive, then copies each next to its bucket's records, so that a permit reads its policy and id from memory near
+    /// the records it just scanned instead of from wherever the policy happened to arrive.
+    /// </summary>
+    public CompiledPolicy CopyNearby() => new(new string(Id.AsSpan()), AccountId, Target, Subject, Resource, Checks, Actions);
 }

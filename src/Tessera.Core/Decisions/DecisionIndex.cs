@@ -70,7 +70,7 @@ public sealed class DecisionIndex : IChangeSink
 
             // Compile as the policies stream in, so that only the compact compiled form is kept while the rest arrives
             // (keeping a million parsed policies until the end cost more in garbage collection than the compiling);
-            // then build each bucket's records together, so that they sit next to each other.
+            // then build each bucket's records and policies together, so that they sit next to each other.
             var groups = new Dictionary<(string Account, string Service, string? Instance), List<CompiledPolicy>>();
             foreach (var policy in policies)
             {
@@ -90,7 +90,7 @@ public sealed class DecisionIndex : IChangeSink
                 var records = new PolicyRecord[group.Count];
                 for (var i = 0; i < group.Count; i++)
                 {
-                    var compiled = group[i];
+                    var compiled = group[i].CopyNearby();
                     records[i] = Record(compiled, visibleFrom: 0);
                     _byId[compiled.Id] = compiled;
                     (CollectionsMarshal.GetValueRefOrAddDefault(bySourceAccount, SourceAccountOf(compiled), out _) ??= []).Add(bucket);
