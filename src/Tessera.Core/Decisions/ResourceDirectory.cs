@@ -15,6 +15,8 @@ public sealed class ResourceDirectory : IChangeSink
     private readonly ConcurrentDictionary<string, ServiceInstance> _instances = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ImmutableArray<string>> _groupsByMember = new(StringComparer.Ordinal);
     private readonly Lock _writeLock = new();
+    // Read on every decision: when no instance is registered at all, completing a request costs no lookup.
+    private int _instanceCount;
 
     public void Load(IEnumerable<ServiceInstance> activeInstances, IEnumerable<GroupMembership> memberships)
     {
@@ -22,6 +24,7 @@ public sealed class ResourceDirectory : IChangeSink
         {
             foreach (var instance in activeInstances)
                 _instances[instance.Guid] = instance;
+            Volatile.Write(ref _instanceCount, _instances.Count);
             foreach (var membership in memberships)
                 Apply(membership);
         }
@@ -38,6 +41,7 @@ public sealed class ResourceDirectory : IChangeSink
                 else
                     _instances[instance.Guid] = instance;
             }
+            Volatile.Write(ref _instanceCount, _instances.Count);
             foreach (var membership in changes.Memberships)
                 Apply(membership);
         }
@@ -57,7 +61,7 @@ public sealed class ResourceDirectory : IChangeSink
     /// </summary>
     public Attributes Complete(in Attributes side)
     {
-        if (side.ServiceInstance is null || !_instances.TryGetValue(side.ServiceInstance, out var instance)
+        if (side.ServiceInstance is null || Volatile.Read(ref _instanceCount) == 0 || !_instances.TryGetValue(side.ServiceInstance, out var instance)
             || (side.AccountId is not null && side.AccountId != instance.AccountId)
             || (side.ServiceName is not null && side.ServiceName != instance.ServiceName))
         {

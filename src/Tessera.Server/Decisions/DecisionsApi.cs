@@ -38,7 +38,7 @@ internal static class DecisionsApi
         return routes;
     }
 
-    private static async Task Evaluate(HttpContext context, Decider decider, AuthZenReader reader, AccessAuthority authority)
+    private static async Task Evaluate(HttpContext context, Decider decider, AuthZenReader reader)
     {
         using var document = await ReadBodyAsync(context);
         if (document is null)
@@ -50,7 +50,7 @@ internal static class DecisionsApi
                 await ErrorResults.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidBody, evaluation.Error);
                 return;
             }
-            if (evaluation.Explain && !await MayReadPoliciesAsync(context, authority, evaluation.Request.Resource))
+            if (evaluation.Explain && !await MayReadPoliciesAsync(context, evaluation.Request.Resource))
             {
                 await ErrorResults.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.InsufficientPermissions, ExplainForbidden);
                 return;
@@ -60,7 +60,7 @@ internal static class DecisionsApi
         }
     }
 
-    private static async Task EvaluateMany(HttpContext context, Decider decider, AuthZenReader reader, AccessAuthority authority)
+    private static async Task EvaluateMany(HttpContext context, Decider decider, AuthZenReader reader)
     {
         using var document = await ReadBodyAsync(context);
         if (document is null)
@@ -83,7 +83,7 @@ internal static class DecisionsApi
             foreach (var item in root.GetProperty("evaluations").EnumerateArray())
             {
                 var evaluation = await reader.ReadAsync(item, root);
-                evaluations.Add(evaluation.Explain && !await MayReadPoliciesAsync(context, authority, evaluation.Request.Resource)
+                evaluations.Add(evaluation.Explain && !await MayReadPoliciesAsync(context, evaluation.Request.Resource)
                     ? Evaluation.Invalid(ExplainForbidden)
                     : evaluation);
             }
@@ -125,27 +125,15 @@ internal static class DecisionsApi
         return document;
     }
 
-    /// <summary>The <c>context.consistency_token</c> of the request, or of its first evaluation that has one.</summary>
-    private static string? ConsistencyToken(JsonElement root)
-    {
-        static string? Of(JsonElement element) =>
-            element.ValueKind == JsonValueKind.Object && element.TryGetProperty("context", out var context) && context.ValueKind == JsonValueKind.Object
-            && context.TryGetProperty("consistency_token", out var token) && token.ValueKind == JsonValueKind.String
-                ? token.GetString()
-                : null;
-
-        if (Of(root) is { } top)
-            return top;
-        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("evaluations", out var items) && items.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in items.EnumerateArray())
-            {
-                if (Of(item) is { } own)
-                    return own;
-            }
-        }
-        return null;
-    }
+    /// <summary>
+    /// The request's <c>context.consistency_token</c>. Only the request's own context is read (for <c>evaluations</c>,
+    /// the top-level defaults): one token covers a whole batch, and a batch is not scanned item by item for one.
+    /// </summary>
+    private static string? ConsistencyToken(JsonElement root) =>
+        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("context", out var context) && context.ValueKind == JsonValueKind.Object
+        && context.TryGetProperty("consistency_token", out var token) && token.ValueKind == JsonValueKind.String
+            ? token.GetString()
+            : null;
 
     /// <summary>Writes one evaluation's result and returns its decision.</summary>
     private static bool Write(Utf8JsonWriter json, Decider decider, in Evaluation evaluation)
@@ -166,7 +154,7 @@ internal static class DecisionsApi
         return decision.Permit;
     }
 
-    private static async Task SearchActions(HttpContext context, DecisionIndex index, AuthZenReader reader, AccessAuthority authority) =>
+    private static async Task SearchActions(HttpContext context, DecisionIndex index, AuthZenReader reader) =>
         await SearchAsync(context, async root =>
         {
             if (!root.TryGetProperty("subject", out var subjectElement) || !root.TryGetProperty("resource", out var resourceElement))
@@ -176,7 +164,7 @@ internal static class DecisionsApi
                 return SearchOutcome.Invalid(subjectError);
             if (!reader.TryReadResource(resourceElement, out var resource, out var resourceError))
                 return SearchOutcome.Invalid(resourceError);
-            if (!await MayReadPoliciesAsync(context, authority, resource))
+            if (!await MayReadPoliciesAsync(context, resource))
                 return SearchOutcome.Forbidden;
             return new SearchOutcome(index.SearchActions(subject, resource).Select(a => (a, (Action<Utf8JsonWriter>)(json =>
             {
@@ -186,7 +174,7 @@ internal static class DecisionsApi
             }))).ToList(), null);
         });
 
-    private static async Task SearchSubjects(HttpContext context, DecisionIndex index, AuthZenReader reader, AccessAuthority authority) =>
+    private static async Task SearchSubjects(HttpContext context, DecisionIndex index, AuthZenReader reader) =>
         await SearchAsync(context, async root =>
         {
             if (!root.TryGetProperty("resource", out var resourceElement) || !root.TryGetProperty("action", out var actionElement))
@@ -201,12 +189,12 @@ internal static class DecisionsApi
                 return SearchOutcome.Invalid(resourceError);
             if (!AuthZenReader.TryReadAction(actionElement, out var action, out var actionError))
                 return SearchOutcome.Invalid(actionError);
-            if (!await MayReadPoliciesAsync(context, authority, resource))
+            if (!await MayReadPoliciesAsync(context, resource))
                 return SearchOutcome.Forbidden;
             return new SearchOutcome(Scopes(index.SearchSubjects(resource, action), "service"), null);
         });
 
-    private static async Task SearchResources(HttpContext context, DecisionIndex index, AuthZenReader reader, AccessAuthority authority) =>
+    private static async Task SearchResources(HttpContext context, DecisionIndex index, AuthZenReader reader) =>
         await SearchAsync(context, async root =>
         {
             if (!root.TryGetProperty("subject", out var subjectElement) || !root.TryGetProperty("action", out var actionElement))
@@ -217,6 +205,7 @@ internal static class DecisionsApi
             if (!AuthZenReader.TryReadAction(actionElement, out var action, out var actionError))
                 return SearchOutcome.Invalid(actionError);
             // What a subject can reach spans accounts: only the subject itself, or its account's owner, may ask.
+            var authority = context.RequestServices.GetRequiredService<AccessAuthority>();
             var caller = Caller.From(context.User);
             var self = authority.SubjectOf(caller);
             var isSelf = (subject.IamId is not null && subject.IamId == caller.IamId)
@@ -229,8 +218,10 @@ internal static class DecisionsApi
     private const string ExplainForbidden =
         "Explanations and searches show policies: they need iam.policy.read on the resource (its account's owner or an Administrator).";
 
-    private static async ValueTask<bool> MayReadPoliciesAsync(HttpContext context, AccessAuthority authority, Tessera.Decisions.Attributes resource) =>
-        await authority.AllowsAsync(Caller.From(context.User), "iam.policy.read", resource, context.RequestAborted);
+    // Resolved here, off the decision path: only explanations and searches need the authority.
+    private static async ValueTask<bool> MayReadPoliciesAsync(HttpContext context, Tessera.Decisions.Attributes resource) =>
+        await context.RequestServices.GetRequiredService<AccessAuthority>()
+            .AllowsAsync(Caller.From(context.User), "iam.policy.read", resource, context.RequestAborted);
 
     /// <summary>A search's results, or why there are none: a bad request (400) or a caller who may not ask (403).</summary>
     private sealed record SearchOutcome(List<(string Key, Action<Utf8JsonWriter> Write)>? Results, string? Error, int Status = StatusCodes.Status400BadRequest)
