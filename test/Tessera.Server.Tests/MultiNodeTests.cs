@@ -20,13 +20,8 @@ public sealed class MultiNodeTests
     public async Task AWriteOnOneNode_IsDecidedOnTheOther_AtOnceWithItsToken_AndSoonWithout()
     {
         await using var database = await PostgresTestDatabase.CreateAsync();
-        await using var a = await StartNodeAsync(database.ConnectionString);
-        await using var b = await StartNodeAsync(database.ConnectionString);
-        using var onA = await a.ClientAsync(OperatorKey);
-        using var onB = await b.ClientAsync(OperatorKey);
-        var account = await AccountAsync(onA);
-        var source = await CreateInstanceAsync(onA, account, "cloud-object-storage");
-        var target = await CreateInstanceAsync(onA, account, "kms");
+        await using var nodes = await TwoNodes.StartAsync(database.ConnectionString);
+        var (onA, onB, account, source, target) = (nodes.OnA, nodes.OnB, nodes.Account, nodes.Source, nodes.Target);
 
         var (created, policy, response) = await onA.SendAsync(HttpMethod.Post, "/v1/policies", Authorization(account, source, target));
         Assert.Equal(HttpStatusCode.Created, created);
@@ -56,13 +51,8 @@ public sealed class MultiNodeTests
     public async Task WritersOnTwoNodes_LoseNoUpdate_CreateNoDuplicate_AndRecordEachChangeOnce()
     {
         await using var database = await PostgresTestDatabase.CreateAsync();
-        await using var a = await StartNodeAsync(database.ConnectionString);
-        await using var b = await StartNodeAsync(database.ConnectionString);
-        using var onA = await a.ClientAsync(OperatorKey);
-        using var onB = await b.ClientAsync(OperatorKey);
-        var account = await AccountAsync(onA);
-        var source = await CreateInstanceAsync(onA, account, "cloud-object-storage");
-        var target = await CreateInstanceAsync(onA, account, "kms");
+        await using var nodes = await TwoNodes.StartAsync(database.ConnectionString);
+        var (onA, onB, account, source, target) = (nodes.OnA, nodes.OnB, nodes.Account, nodes.Source, nodes.Target);
         var before = (await onA.EventsAsync(account)).Count;
 
         // The same authorization from both nodes at once: exactly one is created.
@@ -86,13 +76,8 @@ public sealed class MultiNodeTests
     public async Task WhenPostgresStops_NodesKeepDeciding_RefuseWrites_AndCatchUpWhenItReturns()
     {
         await using var cluster = await PostgresCluster.StartAsync();
-        await using var a = await StartNodeAsync(cluster.ConnectionString);
-        await using var b = await StartNodeAsync(cluster.ConnectionString);
-        using var onA = await a.ClientAsync(OperatorKey);
-        using var onB = await b.ClientAsync(OperatorKey);
-        var account = await AccountAsync(onA);
-        var source = await CreateInstanceAsync(onA, account, "cloud-object-storage");
-        var target = await CreateInstanceAsync(onA, account, "kms");
+        await using var nodes = await TwoNodes.StartAsync(cluster.ConnectionString);
+        var (onA, onB, account, source, target) = (nodes.OnA, nodes.OnB, nodes.Account, nodes.Source, nodes.Target);
         var other = await CreateInstanceAsync(onA, account, "kms");
         var (_, _, granted) = await onA.SendAsync(HttpMethod.Post, "/v1/policies", Authorization(account, source, target));
         Assert.True(await DecideAsync(onB, account, source, target, ("Consistency-Token", granted.Headers.GetValues("Consistency-Token").Single())));
@@ -160,6 +145,40 @@ public sealed class MultiNodeTests
         var created = (await onB.EventsAsync(account, "&action=iam-am.policy.create"))
             .Select(e => e.GetProperty("target").GetProperty("name").GetString()!).ToHashSet();
         Assert.Superset(acknowledged.ToHashSet(), created);
+    }
+
+    /// <summary>Nodes A and B over one database, signed in as the operator, with a source and a target instance made on A.</summary>
+    private sealed class TwoNodes : IAsyncDisposable
+    {
+        private readonly TesseraNode _a;
+        private readonly TesseraNode _b;
+
+        private TwoNodes(TesseraNode a, TesseraNode b) => (_a, _b) = (a, b);
+
+        public HttpClient OnA { get; private set; } = null!;
+        public HttpClient OnB { get; private set; } = null!;
+        public string Account { get; private set; } = null!;
+        public string Source { get; private set; } = null!;
+        public string Target { get; private set; } = null!;
+
+        public static async Task<TwoNodes> StartAsync(string connectionString)
+        {
+            var nodes = new TwoNodes(await StartNodeAsync(connectionString), await StartNodeAsync(connectionString));
+            nodes.OnA = await nodes._a.ClientAsync(OperatorKey);
+            nodes.OnB = await nodes._b.ClientAsync(OperatorKey);
+            nodes.Account = await AccountAsync(nodes.OnA);
+            nodes.Source = await CreateInstanceAsync(nodes.OnA, nodes.Account, "cloud-object-storage");
+            nodes.Target = await CreateInstanceAsync(nodes.OnA, nodes.Account, "kms");
+            return nodes;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            OnA.Dispose();
+            OnB.Dispose();
+            await _a.DisposeAsync();
+            await _b.DisposeAsync();
+        }
     }
 
     private static Task<TesseraNode> StartNodeAsync(string connectionString) =>
