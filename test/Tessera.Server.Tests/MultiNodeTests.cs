@@ -91,6 +91,10 @@ public sealed class MultiNodeTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused);
         var degraded = (await onA.SendAsync(HttpMethod.Get, "/readyz")).Body;
         Assert.Equal(("degraded", "unreachable"), (degraded.GetProperty("status").GetString(), degraded.GetProperty("store").GetString()));
+        // A bad token is still a 401 (its refusal cannot be recorded just now), not a 503.
+        using var stranger = new HttpClient { BaseAddress = onB.BaseAddress };
+        stranger.DefaultRequestHeaders.Authorization = new("Bearer", "not.a.token");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.SendAsync(HttpMethod.Post, "/access/v1/evaluation", new { })).Status);
 
         await cluster.StartAgainAsync();
 

@@ -16,11 +16,16 @@ internal static class Refusals
     public static async ValueTask<IResult> RecordAsync(HttpContext context, Caller caller, ITesseraStore store, string accountId, string action,
         AuditTarget target, IResult answer, CancellationToken cancellationToken)
     {
-        if (context.RequestServices.GetRequiredService<RefusalLimiter>().TryAcquire(out var suppressed)
-            && await store.GetAccountAsync(accountId, cancellationToken) is not null)
+        if (context.RequestServices.GetRequiredService<RefusalLimiter>().TryAcquire(out var suppressed))
         {
-            await store.AppendEventAsync(WithSuppressed(AuditEvents.Refusal(context, caller, accountId, action, target, StatusCodes.Status403Forbidden),
-                suppressed), cancellationToken);
+            await BestEffortAsync(context, async () =>
+            {
+                if (await store.GetAccountAsync(accountId, cancellationToken) is not null)
+                {
+                    await store.AppendEventAsync(WithSuppressed(AuditEvents.Refusal(context, caller, accountId, action, target, StatusCodes.Status403Forbidden),
+                        suppressed), cancellationToken);
+                }
+            });
         }
         return answer;
     }
@@ -30,15 +35,34 @@ internal static class Refusals
     {
         var services = context.RequestServices;
         var store = services.GetRequiredService<ITesseraStore>();
-        if (!services.GetRequiredService<RefusalLimiter>().TryAcquire(out var suppressed)
-            || await store.GetOperatorAccountAsync(context.RequestAborted) is not { } operatorAccount)
-        {
+        if (!services.GetRequiredService<RefusalLimiter>().TryAcquire(out var suppressed))
             return;
+        await BestEffortAsync(context, async () =>
+        {
+            if (await store.GetOperatorAccountAsync(context.RequestAborted) is not { } operatorAccount)
+                return;
+            var path = context.Request.Path.ToString();
+            var target = new AuditTarget(Crn.Of("iam-identity", operatorAccount.Id, "endpoint", path.Replace(':', '_')).ToString(), path, "iam-identity/endpoint");
+            await store.AppendEventAsync(WithSuppressed(AuditEvents.Refusal(context, null, operatorAccount.Id, "iam-identity.token.validate", target,
+                StatusCodes.Status401Unauthorized), suppressed), context.RequestAborted);
+        });
+    }
+
+    /// <summary>
+    /// A refusal is answered even when it cannot be recorded: while the database is unreachable the caller still gets
+    /// its 401 or 403 (not a 503), and the log says that the trail missed it.
+    /// </summary>
+    private static async ValueTask BestEffortAsync(HttpContext context, Func<Task> record)
+    {
+        try
+        {
+            await record();
         }
-        var path = context.Request.Path.ToString();
-        var target = new AuditTarget(Crn.Of("iam-identity", operatorAccount.Id, "endpoint", path.Replace(':', '_')).ToString(), path, "iam-identity/endpoint");
-        await store.AppendEventAsync(WithSuppressed(AuditEvents.Refusal(context, null, operatorAccount.Id, "iam-identity.token.validate", target,
-            StatusCodes.Status401Unauthorized), suppressed), context.RequestAborted);
+        catch (System.Data.Common.DbException ex) when (ex.IsTransient)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Refusals))
+                .LogWarning("A refused request to {Path} could not be recorded in the audit trail: the store is unreachable", context.Request.Path);
+        }
     }
 
     private static AuditEvent WithSuppressed(AuditEvent auditEvent, long suppressed)
