@@ -22,9 +22,6 @@ public sealed class PostgresTestDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    /// <summary>Whether a test PostgreSQL server is configured.</summary>
-    public static bool Available => Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 };
-
     public static async Task<PostgresTestDatabase> CreateAsync()
     {
         var server = Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } configured

@@ -47,10 +47,6 @@ public sealed class ResourceDirectory : IChangeSink
         }
     }
 
-    /// <summary>The active instance with this GUID.</summary>
-    public bool TryGetInstance(string guid, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ServiceInstance? instance) =>
-        _instances.TryGetValue(guid, out instance);
-
     /// <summary>The access groups an identity is a member of.</summary>
     public ImmutableArray<string> GroupsOf(string iamId) => _groupsByMember.GetValueOrDefault(iamId, []);
 
