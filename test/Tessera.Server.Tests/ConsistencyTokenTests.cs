@@ -28,6 +28,23 @@ public class ConsistencyTokenTests(TesseraApp app) : IClassFixture<TesseraApp>
     }
 
     [Fact]
+    public async Task ARequestWithATokenAheadOfTheNode_WaitsForTheWrite_ThenAnswers()
+    {
+        var tenant = await app.NewTenantAsync("waiting-tokens");
+        var next = $"ct1.{await app.Store.GetRevisionAsync(CancellationToken.None) + 1}";
+
+        // Held until the next commit (this fixture waits up to 2 s for one), which the write below makes.
+        var waiting = tenant.Client.SendAsync(HttpMethod.Get, $"/v1/policies?account_id={tenant.AccountId}", null, ("Consistency-Token", next));
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+        var (created, policy, _) = await tenant.Client.SendAsync(HttpMethod.Post, "/v1/policies", Policies.AtrackerToCos(tenant.AccountId));
+
+        var (status, list, _) = await waiting;
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK), (created, status));
+        Assert.Equal(policy.GetProperty("id").GetString(), Assert.Single(list.GetProperty("policies").EnumerateArray()).GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task ATokenThisNodeHasNotReached_IsA503ToRetry_AndAMalformedOneA400()
     {
         var tenant = await app.NewTenantAsync("future-tokens");

@@ -37,6 +37,7 @@ public sealed class MultiNodeTests
         // Without it, the other node follows the change log by itself.
         await onA.SendAsync(HttpMethod.Post, "/v1/policies", Authorization(account, source, target));
         Assert.True(await EventuallyAsync(() => DecideAsync(onB, account, source, target)));
+        Assert.Single(await onB.EventsAsync(account, "&action=iam-identity.account.create"));
         var readiness = (await onB.SendAsync(HttpMethod.Get, "/readyz")).Body;
         Assert.Equal(("ready", 0L), (readiness.GetProperty("status").GetString(), readiness.GetProperty("behind").GetInt64()));
 
@@ -167,7 +168,9 @@ public sealed class MultiNodeTests
 
         public static async Task<TwoNodes> StartAsync(string connectionString)
         {
-            var nodes = new TwoNodes(await StartNodeAsync(connectionString), await StartNodeAsync(connectionString));
+            // Started together on an empty database: they must migrate it once and bootstrap one operator account.
+            var started = await Task.WhenAll(StartNodeAsync(connectionString), StartNodeAsync(connectionString));
+            var nodes = new TwoNodes(started[0], started[1]);
             nodes.OnA = await nodes._a.ClientAsync(OperatorKey);
             nodes.OnB = await nodes._b.ClientAsync(OperatorKey);
             nodes.Account = await AccountAsync(nodes.OnA);

@@ -38,7 +38,7 @@ public class TesseraApp : WebApplicationFactory<Program>
             builder.UseSetting("postgres", _database.ConnectionString);
         }
         builder.UseSetting("bootstrap-apikey", OperatorApiKey);
-        builder.UseSetting("consistency-wait-ms", "300");
+        builder.UseSetting("consistency-wait-ms", "2000");
         builder.UseEnvironment("Testing");
     }
 

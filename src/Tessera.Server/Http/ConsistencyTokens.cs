@@ -27,22 +27,33 @@ internal static class ConsistencyTokens
             && long.TryParse(token.AsSpan(Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out revision);
     }
 
-    public static IApplicationBuilder UseConsistencyTokens(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    // Runs for every request, decisions included: the signal is resolved once, and a request without a token costs
+    // a header lookup and nothing else.
+    public static IApplicationBuilder UseConsistencyTokens(this IApplicationBuilder app)
     {
-        var signal = context.RequestServices.GetRequiredService<RevisionSignal>();
-        if (context.Request.Headers[HeaderName].ToString() is { Length: > 0 } token && !await WaitAsync(context, signal, token))
-            return;
-        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !IsDecision(context.Request.Path))
+        var signal = app.ApplicationServices.GetRequiredService<RevisionSignal>();
+        return app.Use((context, next) =>
         {
-            context.Response.OnStarting(() =>
+            var request = context.Request;
+            if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !IsDecision(request.Path))
             {
-                if (context.Response.StatusCode < 400)
-                    context.Response.Headers[HeaderName] = Format(signal.Applied);
-                return Task.CompletedTask;
-            });
-        }
-        await next(context);
-    });
+                context.Response.OnStarting(() =>
+                {
+                    if (context.Response.StatusCode < 400)
+                        context.Response.Headers[HeaderName] = Format(signal.Applied);
+                    return Task.CompletedTask;
+                });
+            }
+            var token = request.Headers[HeaderName];
+            return token.Count == 0 ? next(context) : WaitThenAsync(context, signal, token.ToString(), next);
+        });
+    }
+
+    private static async Task WaitThenAsync(HttpContext context, RevisionSignal signal, string token, RequestDelegate next)
+    {
+        if (await WaitAsync(context, signal, token))
+            await next(context);
+    }
 
     /// <summary>Waits until the node has applied the token's revision; otherwise writes the 400 or 503 and returns false.</summary>
     public static async ValueTask<bool> WaitAsync(HttpContext context, RevisionSignal signal, string token)

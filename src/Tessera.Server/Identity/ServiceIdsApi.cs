@@ -183,7 +183,8 @@ internal static class ServiceIdsApi
         _ => NotFound(id),
     };
 
-    public static int? ParseTag(string tag) => int.TryParse(tag, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : -1;
+    /// <summary>The version an entity tag names; one that names none matches no version, so the write is refused as stale.</summary>
+    public static int ParseTag(string tag) => int.TryParse(tag, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : -1;
 
     public static bool IsTrue(Microsoft.Extensions.Primitives.StringValues header) =>
         string.Equals(header.ToString(), "true", StringComparison.OrdinalIgnoreCase);
