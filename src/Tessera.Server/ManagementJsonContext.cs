@@ -30,4 +30,17 @@ namespace Tessera.Server;
 [JsonSerializable(typeof(GroupMemberList))]
 [JsonSerializable(typeof(AddMembersResult))]
 [JsonSerializable(typeof(EventPage))]
-internal sealed partial class ManagementJsonContext : JsonSerializerContext;
+internal sealed partial class ManagementJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// What the server writes with: the generated options, except that text is escaped only where JSON requires it, so
+    /// that an event time reads <c>+00:00</c> and a name <c>O'Brien &amp; Co</c>, not <c>\u002B00:00</c>. The answers are JSON
+    /// bodies, never embedded in HTML, which is what the default escaping protects against.
+    /// </summary>
+    public static ManagementJsonContext Relaxed { get; } = new(new System.Text.Json.JsonSerializerOptions
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

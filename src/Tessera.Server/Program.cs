@@ -5,8 +5,8 @@ using Tessera.Catalog;
 using Tessera.Decisions;
 using Tessera.Errors;
 using Tessera.Policies;
+using Tessera.Management;
 using Tessera.Server;
-using Tessera.Server.Access;
 using Tessera.Server.Accounts;
 using Tessera.Server.Audit;
 using Tessera.Server.Groups;
@@ -21,7 +21,6 @@ using Tessera.Server.Identity;
 using Tessera.Server.Policies;
 using Tessera.Server.Roles;
 using Tessera.Storage;
-using Tessera.Storage.Postgres;
 
 // The slim builder: no host filtering, IIS or HTTPS plumbing that a loopback or load-balanced IAM service does not use, and less
 // per-request work on the decision path.
@@ -52,7 +51,10 @@ builder.Services.AddSingleton<ResourceDirectory>();
 builder.Services.AddSingleton<Decider>();
 builder.Services.AddSingleton<RevisionSignal>();
 builder.Services.AddSingleton<RefusalLimiter>();
+builder.Services.AddSingleton<ManagementMetrics>();
+builder.Services.AddSingleton<Refusals>();
 builder.Services.AddSingleton<AccessAuthority>();
+builder.Services.AddSingleton<RuleBook>();
 builder.Services.AddSingleton<AuthZenReader>();
 builder.Services.AddTesseraStore(options);
 builder.Services.AddSingleton<TokenService>();
@@ -77,7 +79,7 @@ try
 {
     await store.MigrateAsync(CancellationToken.None);
 }
-catch (System.Data.Common.DbException ex)
+catch (StoreUnavailableException ex)
 {
     await Console.Error.WriteLineAsync($"Tessera cannot start: its store cannot be reached or migrated: {ex.Message}");
     return 3;
@@ -92,7 +94,7 @@ index.Load(Prefetch.Ahead(store.ReadActivePoliciesAsync(CancellationToken.None),
 app.Services.GetRequiredService<ResourceDirectory>().Load(
     store.ReadActiveInstancesAsync(CancellationToken.None).ToBlockingEnumerable(), store.ReadMembershipsAsync(CancellationToken.None).ToBlockingEnumerable());
 app.Services.GetRequiredService<RevisionSignal>().StartFrom(revision);
-(store as PostgresStore)?.Follower.StartFrom(revision);
+app.Services.GetService<IChangeFollower>()?.StartFrom(revision);
 app.Logger.LogInformation("Loaded {PolicyCount} active policies at revision {Revision} in {Seconds:F2} s", index.Count, revision, loading.Elapsed.TotalSeconds);
 
 app.UseTransactionIds();
@@ -100,7 +102,7 @@ app.UseExceptionHandler(errorApp => errorApp.Run(context =>
 {
     // Bad input is answered before it gets here; what arrives is a bug or a broken store, and says so without detail.
     var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-    if (error is System.Data.Common.DbException { IsTransient: true })
+    if (error is StoreUnavailableException)
     {
         // The database is unreachable (or busy): nothing was acknowledged, and the transaction rolled back; retrying is safe.
         context.Response.Headers.RetryAfter = "1";

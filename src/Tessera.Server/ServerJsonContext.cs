@@ -20,4 +20,15 @@ namespace Tessera.Server;
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(AuthZenConfiguration))]
 [JsonSerializable(typeof(Health.Readiness))]
-internal sealed partial class ServerJsonContext : JsonSerializerContext;
+internal sealed partial class ServerJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// What the server writes with: the generated options, except that text is escaped only where JSON requires it, so
+    /// that an event time reads <c>+00:00</c> and a name <c>O'Brien &amp; Co</c>, not <c>\u002B00:00</c>. The answers are JSON
+    /// bodies, never embedded in HTML, which is what the default escaping protects against.
+    /// </summary>
+    public static ServerJsonContext Relaxed { get; } = new(new System.Text.Json.JsonSerializerOptions
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

@@ -10,7 +10,7 @@ namespace Tessera.Storage.Postgres;
 /// while the connection was down costs at most a poll interval, never a change. Revisions are applied strictly in
 /// order, one change set at a time; the node's own writes go through the same gate.
 /// </summary>
-public sealed class ChangeLogFollower : IAsyncDisposable
+public sealed class ChangeLogFollower : IChangeFollower, IAsyncDisposable
 {
     private readonly RelationalStore _store;
     private readonly NpgsqlDataSource _dataSource;

@@ -67,7 +67,7 @@ public sealed class PostgresStore : RelationalStore, IAsyncDisposable
         }
     }
 
-    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+    protected override async ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 
     // Delivered to every listening node when the transaction commits, and only then.

@@ -292,9 +292,11 @@ public class PoliciesApiTests(TesseraApp app) : IClassFixture<TesseraApp>
         var owner = await app.OperatorAsync();
         var intruder = await app.NewTenantAsync("creator");
 
-        var existing = await intruder.Client.SendAsync(HttpMethod.Post, "/v1/policies", Policies.AtrackerToCos(owner.AccountId, Unique()));
+        // The refusal names the scope asked for, so both ask for the same instance.
+        var instance = Unique();
+        var existing = await intruder.Client.SendAsync(HttpMethod.Post, "/v1/policies", Policies.AtrackerToCos(owner.AccountId, instance));
         var unknownAccount = Ids.NewHex32();
-        var unknown = await intruder.Client.SendAsync(HttpMethod.Post, "/v1/policies", Policies.AtrackerToCos(unknownAccount, Unique()));
+        var unknown = await intruder.Client.SendAsync(HttpMethod.Post, "/v1/policies", Policies.AtrackerToCos(unknownAccount, instance));
 
         Assert.Equal(HttpStatusCode.Forbidden, existing.Status);
         Assert.Equal(HttpStatusCode.Forbidden, unknown.Status);

@@ -330,6 +330,38 @@ public abstract class StoreTestSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WritesThatNameADeletedIdentity_AreRefusedInTheirTransaction()
+    {
+        var (account, _) = await CreateAccountAsync();
+        var serviceId = new Identity("iam-ServiceId-" + Ids.NewUuid(), account.Account.Id, IdentityKind.ServiceId, "bot", Now);
+        await Store.CreateIdentityAsync(serviceId, AccountEvent(account), CancellationToken.None);
+        var group = new AccessGroup { Id = AccessGroup.NewId(), AccountId = account.Account.Id, Name = "g", CreatedAt = Now, CreatedById = "x", ModifiedAt = Now, ModifiedById = "x" };
+        await Store.CreateAccessGroupAsync(group, AccountEvent(account), CancellationToken.None);
+        var granted = NewPolicy(account.Account.Id, "kms") with
+        {
+            Type = PolicyType.Access,
+            Subject = [new("iam_id", serviceId.IamId, AttributeOperator.StringEquals, false)],
+        };
+        await Store.CreatePolicyAsync(granted, Event(granted, "create"), CancellationToken.None);
+        await Store.DeleteIdentityAsync(serviceId.IamId, "IBMid-1", Now, AccountEvent(account), Cascade, CancellationToken.None);
+        var revision = await Store.GetRevisionAsync(CancellationToken.None);
+
+        var another = granted with { Id = Ids.NewUuid(), Roles = ["crn:v1:bluemix:public:iam::::role:Viewer"] };
+        var created = await Store.CreatePolicyAsync(another, Event(another, "create"), CancellationToken.None);
+        var restored = await Store.SetPolicyStateAsync(granted.Id, PolicyState.Active, null, "IBMid-1", Now, Event(granted, "update"), CancellationToken.None);
+        var members = await Store.AddMembersAsync([new GroupMembership(group.Id, serviceId.IamId, account.Account.Id, Now, "x")], _ => AccountEvent(account),
+            CancellationToken.None);
+
+        Assert.Equal(WriteStatus.InvalidReference, created.Status);
+        Assert.Contains(serviceId.IamId, created.Problem, StringComparison.Ordinal);
+        Assert.Equal(WriteStatus.InvalidReference, restored.Status);
+        Assert.Empty(members);
+        Assert.Empty(await Store.ListMembersAsync(group.Id, CancellationToken.None));
+        Assert.Equal(PolicyState.Deleted, (await Store.GetPolicyAsync(granted.Id, CancellationToken.None))!.State);
+        Assert.Equal(revision, await Store.GetRevisionAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task DeleteIdentity_DeletesItsKeysMembershipsAndPolicies()
     {
         var (account, _) = await CreateAccountAsync();
@@ -352,7 +384,7 @@ public abstract class StoreTestSuite : IAsyncLifetime
         await Store.CreatePolicyAsync(granted, Event(granted, "create"), CancellationToken.None);
         Assert.NotNull(await Store.FindApiKeyByHashAsync(ApiKeySecrets.Hash(secret), CancellationToken.None));
         Assert.Single(added);
-        Assert.Empty(again);
+        Assert.Single(again); // already a member: held, not added twice
 
         await Store.DeleteIdentityAsync(serviceId.IamId, "IBMid-1", Now, AccountEvent(account), Cascade, CancellationToken.None);
 

@@ -124,7 +124,10 @@ public interface ITesseraStore
     /// <summary>Every live membership, for the resource directory at start-up.</summary>
     IAsyncEnumerable<GroupMembership> ReadMembershipsAsync(CancellationToken cancellationToken);
 
-    /// <summary>Adds members (one event per new member); those already in the group are left as they are.</summary>
+    /// <summary>
+    /// Adds members (one event per new member) and returns those that are members after the write, new or already there.
+    /// A member is added only if it and the group are live in the same account when the write runs (R7).
+    /// </summary>
     ValueTask<IReadOnlyList<GroupMembership>> AddMembersAsync(IReadOnlyList<GroupMembership> members, Func<GroupMembership, AuditEvent> memberEvent,
         CancellationToken cancellationToken);
 

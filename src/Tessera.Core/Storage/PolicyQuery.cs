@@ -19,7 +19,16 @@ public sealed record PolicyQuery
     public bool Descending { get; init; }
     public int Limit { get; init; } = 50;
     public PageCursor? After { get; init; }
+    /// <summary>When set, only policies that may lie within what a caller may view (see <see cref="PolicyScope"/>).</summary>
+    public PolicyScope? Within { get; init; }
 }
+
+/// <summary>
+/// A bound on what a list reads for a caller who may view only part of an account: the target services where it holds
+/// the read action, and the policies it created itself as a delegator. Each row read is still checked exactly; the
+/// bound only keeps a list from costing what the account holds rather than what the caller may see.
+/// </summary>
+public sealed record PolicyScope(IReadOnlyList<string> TargetServices, string? CreatedById);
 
 public sealed record PageCursor(string SortValue, string Id)
 {

@@ -1,7 +1,10 @@
 namespace Tessera.Storage;
 
-/// <summary>The outcome of a write: on <see cref="WriteStatus.Ok"/> the stored entity, on a conflict what it conflicts with.</summary>
-public sealed record WriteResult<T>(WriteStatus Status, T? Value)
+/// <summary>
+/// The outcome of a write: on <see cref="WriteStatus.Ok"/> the stored entity, on a conflict what it conflicts with, on
+/// <see cref="WriteStatus.InvalidReference"/> a <paramref name="Problem"/> that names what is missing.
+/// </summary>
+public sealed record WriteResult<T>(WriteStatus Status, T? Value, string? Problem = null)
     where T : class;
 
 public static class WriteResult

@@ -10,4 +10,6 @@ public enum WriteStatus
     PreconditionFailed,
     /// <summary>The change would leave something dangling (a resource group that still holds instances).</summary>
     NotEmpty,
+    /// <summary>Something the write names is not (or no longer) there, checked in the write's transaction (R7).</summary>
+    InvalidReference,
 }

@@ -1,12 +1,11 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text;
 using System.Text.Json.Nodes;
 using Tessera.Audit;
-using Tessera.Decisions;
-using Tessera.Server.Access;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tessera.Management;
+using Tessera.Server.Errors;
 using Tessera.Server.Http;
-using Tessera.Server.Identity;
 using Tessera.Storage;
 
 namespace Tessera.Server.Audit;
@@ -20,7 +19,6 @@ namespace Tessera.Server.Audit;
 /// </summary>
 internal static class EventsApi
 {
-    private const string ReadAction = "iam-access-management.events.read";
     private const int MaxLimit = 1000;
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
 
@@ -32,17 +30,19 @@ internal static class EventsApi
         return routes;
     }
 
-    private static async Task<IResult> List(HttpContext context, ClaimsPrincipal user, ITesseraStore store, AccessAuthority authority,
-        CancellationToken cancellationToken)
+    private static async Task<Results<JsonHttpResult<EventPage>, IbmError>> List(HttpContext context, RuleBook rules, CancellationToken cancellationToken)
     {
-        var (query, error) = await ReadQueryAsync(context, Caller.From(user), store, authority, "start", cancellationToken);
+        var (query, error) = ReadQuery(context, "start");
         if (error is not null)
             return error;
         var (limit, limitError) = ApiResults.Limit(context, 100, MaxLimit);
         if (limitError is not null)
             return limitError;
 
-        var events = await store.ListEventsAsync(query! with { Limit = limit + 1 }, cancellationToken);
+        var outcome = await rules.ListEventsAsync(context.Call(), query! with { Limit = limit + 1 }, cancellationToken);
+        if (!outcome.Succeeded)
+            return outcome.Problem!.ToError(outcome.Kind);
+        var events = outcome.Value!;
         var page = events.Take(limit).ToList();
         var href = $"{ApiResults.BaseUrl(context)}/v1/events";
         var kept = string.Join('&', context.Request.Query.Where(p => p.Key != "start").Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value.ToString())}"));
@@ -56,11 +56,13 @@ internal static class EventsApi
         return ApiResults.Json(new EventPage(limit, new EventLink(first, null), next, page.Select(ToJson).ToArray()));
     }
 
-    private static async Task Stream(HttpContext context, ClaimsPrincipal user, ITesseraStore store, AccessAuthority authority, RevisionSignal signal)
+    private static async Task Stream(HttpContext context, RuleBook rules, ITesseraStore store, RevisionSignal signal)
     {
         var aborted = context.RequestAborted;
         var resumeFrom = context.Request.Headers["Last-Event-ID"].ToString() is { Length: > 0 } lastId ? lastId : null;
-        var (query, error) = await ReadQueryAsync(context, Caller.From(user), store, authority, "after", aborted, resumeFrom);
+        var (query, error) = ReadQuery(context, "after", resumeFrom);
+        if (error is null && await rules.MayReadEventsAsync(context.Call(), query!.AccountId, aborted) is { } refusal)
+            error = refusal.ToError();
         if (error is not null)
         {
             await error.ExecuteAsync(context);
@@ -100,20 +102,13 @@ internal static class EventsApi
         }
     }
 
-    /// <summary>The trail query a request asks for, once the caller is shown to be allowed to read that account's trail.</summary>
-    private static async ValueTask<(EventQuery? Query, IResult? Error)> ReadQueryAsync(HttpContext context, Caller caller, ITesseraStore store,
-        AccessAuthority authority, string positionParameter, CancellationToken cancellationToken, string? position = null)
+    /// <summary>The trail query a request asks for; whether the caller may read that account's trail is the rule book's to say.</summary>
+    private static (EventQuery? Query, IbmError? Error) ReadQuery(HttpContext context, string positionParameter, string? position = null)
     {
         var parameters = context.Request.Query;
         var accountId = parameters["account_id"].ToString();
         if (accountId.Length == 0)
             return (null, ApiResults.MissingQuery("account_id"));
-        var resource = new Attributes(AccountId: accountId, ServiceName: "iam-access-management");
-        if (!await authority.AllowsAsync(caller, ReadAction, resource, cancellationToken))
-        {
-            return (null, await Refusals.RecordAsync(context, caller, store, accountId, ReadAction, AuditEvents.Events(accountId),
-                ApiResults.Forbidden($"You are not allowed to read the audit trail of account {accountId}."), cancellationToken));
-        }
 
         position ??= parameters[positionParameter].ToString();
         var after = 0L;

@@ -10,7 +10,7 @@ internal static class CatalogApi
         // The catalog never changes while the process runs, so the response is built once.
         CatalogResponse? cached = null;
         routes.MapGet("/v1/catalog/services", (ServiceCatalog catalog) =>
-            TypedResults.Json(cached ??= Build(catalog), ServerJsonContext.Default.CatalogResponse, "application/json; charset=utf-8"))
+            TypedResults.Json(cached ??= Build(catalog), ServerJsonContext.Relaxed.CatalogResponse, "application/json; charset=utf-8"))
             .RequireAuthorization();
         return routes;
     }

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Tessera.Decisions;
 using Tessera.Errors;
 using Tessera.Server.Errors;
-using Tessera.Server.Access;
+using Tessera.Management;
 using Tessera.Server.Audit;
 using Tessera.Server.Http;
 using Tessera.Server.Identity;
@@ -204,13 +204,7 @@ internal static class DecisionsApi
                 return SearchOutcome.Invalid(subjectError);
             if (!AuthZenReader.TryReadAction(actionElement, out var action, out var actionError))
                 return SearchOutcome.Invalid(actionError);
-            // What a subject can reach spans accounts: only the subject itself, or its account's owner, may ask.
-            var authority = context.RequestServices.GetRequiredService<AccessAuthority>();
-            var caller = Caller.From(context.User);
-            var self = authority.SubjectOf(caller);
-            var isSelf = (subject.IamId is not null && subject.IamId == caller.IamId)
-                         || (subject.ServiceInstance is not null && subject.ServiceInstance == self.ServiceInstance && subject.AccountId == self.AccountId);
-            if (!isSelf && (subject.AccountId is null || !await authority.IsOwnerAsync(caller, subject.AccountId, context.RequestAborted)))
+            if (!await context.RequestServices.GetRequiredService<RuleBook>().MaySearchReachOfAsync(Caller.From(context.User), subject, context.RequestAborted))
                 return SearchOutcome.Forbidden;
             return new SearchOutcome(Scopes(index.SearchResources(subject, action), null), null);
         });
@@ -218,10 +212,9 @@ internal static class DecisionsApi
     private const string ExplainForbidden =
         "Explanations and searches show policies: they need iam.policy.read on the resource (its account's owner or an Administrator).";
 
-    // Resolved here, off the decision path: only explanations and searches need the authority.
+    // Resolved here, off the decision path: only explanations and searches need the rule book.
     private static async ValueTask<bool> MayReadPoliciesAsync(HttpContext context, Tessera.Decisions.Attributes resource) =>
-        await context.RequestServices.GetRequiredService<AccessAuthority>()
-            .AllowsAsync(Caller.From(context.User), "iam.policy.read", resource, context.RequestAborted);
+        await context.RequestServices.GetRequiredService<RuleBook>().MaySeePoliciesOnAsync(Caller.From(context.User), resource, context.RequestAborted);
 
     /// <summary>A search's results, or why there are none: a bad request (400) or a caller who may not ask (403).</summary>
     private sealed record SearchOutcome(List<(string Key, Action<Utf8JsonWriter> Write)>? Results, string? Error, int Status = StatusCodes.Status400BadRequest)
@@ -332,7 +325,7 @@ internal static class DecisionsApi
         var baseUrl = ApiResults.BaseUrl(context);
         return TypedResults.Json(new AuthZenConfiguration(baseUrl, $"{baseUrl}/access/v1/evaluation", $"{baseUrl}/access/v1/evaluations",
             $"{baseUrl}/access/v1/search/subject", $"{baseUrl}/access/v1/search/resource", $"{baseUrl}/access/v1/search/action"),
-            ServerJsonContext.Default.AuthZenConfiguration);
+            ServerJsonContext.Relaxed.AuthZenConfiguration);
     }
 
     private enum Semantic

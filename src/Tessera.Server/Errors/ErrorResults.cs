@@ -6,30 +6,30 @@ namespace Tessera.Server.Errors;
 /// <summary>Writes errors in IBM's envelope, with the request's transaction id as the trace.</summary>
 internal static class ErrorResults
 {
-    public static IResult From(TesseraError error) => Create(error.Status, error.Code, error.Message);
+    public static IbmError From(TesseraError error) => Create(error.Status, error.Code, error.Message);
 
-    public static IResult Create(int status, string code, string message, IbmErrorDetails? details = null) =>
-        new IbmErrorResult(status, new IbmErrorItem(code, message, details));
+    public static IbmError Create(int status, string code, string message, IbmErrorDetails? details = null) =>
+        new(status, new IbmErrorItem(code, message, details));
 
-    public static IResult BadRequest(string message) => Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidBody, message);
-
-    public static IResult PolicyNotFound(string policyId) =>
-        Create(StatusCodes.Status404NotFound, ErrorCodes.PolicyNotFound, $"Policy with Id {policyId} not found.");
+    public static IbmError BadRequest(string message) => Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidBody, message);
 
     public static Task WriteAsync(HttpContext context, int status, string code, string message) =>
         Write(context, status, new IbmErrorItem(code, message));
 
-    private static Task Write(HttpContext context, int status, IbmErrorItem item)
+    internal static Task Write(HttpContext context, int status, IbmErrorItem item)
     {
         context.Response.StatusCode = status;
         var body = new IbmErrorBody(TransactionIds.Get(context), [item], status);
-        return context.Response.WriteAsJsonAsync(body, ServerJsonContext.Default.IbmErrorBody, "application/json; charset=utf-8");
+        return context.Response.WriteAsJsonAsync(body, ServerJsonContext.Relaxed.IbmErrorBody, "application/json; charset=utf-8");
     }
+}
 
-    private sealed class IbmErrorResult(int status, IbmErrorItem item) : IResult, IStatusCodeHttpResult
-    {
-        public int? StatusCode => status;
+/// <summary>An error answer in IBM's envelope; the one error type every endpoint's <c>Results&lt;…&gt;</c> union names.</summary>
+internal sealed class IbmError(int status, IbmErrorItem item) : IResult, IStatusCodeHttpResult
+{
+    public int? StatusCode => status;
 
-        public Task ExecuteAsync(HttpContext httpContext) => Write(httpContext, status, item);
-    }
+    public IbmErrorItem Item => item;
+
+    public Task ExecuteAsync(HttpContext httpContext) => ErrorResults.Write(httpContext, status, item);
 }

@@ -26,13 +26,13 @@ internal static class HealthApi
             {
                 storeRevision = await store.GetRevisionAsync(timeout.Token);
             }
-            catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException or OperationCanceledException)
+            catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)
             {
                 // Unreachable: reported below.
             }
             return TypedResults.Json(new Readiness(
                 storeRevision is null ? "degraded" : "ready", storeRevision is null ? "unreachable" : "reachable", applied,
-                storeRevision is { } latest ? Math.Max(0, latest - applied) : null), ServerJsonContext.Default.Readiness);
+                storeRevision is { } latest ? Math.Max(0, latest - applied) : null), ServerJsonContext.Relaxed.Readiness);
         }).AllowAnonymous();
         return routes;
     }

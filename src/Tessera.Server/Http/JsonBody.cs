@@ -15,7 +15,7 @@ internal static class JsonBody
 {
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
 
-    public static async ValueTask<(JsonDocument? Document, IResult? Error)> ReadAsync(HttpContext context, CancellationToken cancellationToken, int? maxBytes = null)
+    public static async ValueTask<(JsonDocument? Document, IbmError? Error)> ReadAsync(HttpContext context, CancellationToken cancellationToken, int? maxBytes = null)
     {
         var limit = maxBytes ?? context.RequestServices.GetRequiredService<IOptions<TesseraOptions>>().Value.MaxRequestBodyBytes;
         var request = context.Request;
@@ -76,6 +76,6 @@ internal static class JsonBody
         }
     }
 
-    private static IResult TooLarge(int limit) =>
+    private static IbmError TooLarge(int limit) =>
         ErrorResults.Create(StatusCodes.Status400BadRequest, ErrorCodes.RequestTooLarge, $"the request body is larger than the limit of {limit} bytes");
 }

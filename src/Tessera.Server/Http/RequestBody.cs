@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tessera.Server.Errors;
 
 namespace Tessera.Server.Http;
 
@@ -10,14 +11,14 @@ internal sealed class RequestBody : IDisposable
 {
     private readonly JsonDocument? _document;
 
-    private RequestBody(JsonDocument? document, IResult? error)
+    private RequestBody(JsonDocument? document, IbmError? error)
     {
         _document = document;
         Error = error;
     }
 
     /// <summary>Set when the body could not be read at all (not JSON, too large): answer it as is.</summary>
-    public IResult? Error { get; }
+    public IbmError? Error { get; }
 
     public string? Problem { get; private set; }
 

@@ -1,8 +1,9 @@
+using Tessera.Management;
+using Tessera.Server.Http;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Tessera.Errors;
-using Tessera.Server.Audit;
 using Tessera.Server.Errors;
 
 namespace Tessera.Server.Identity;
@@ -26,7 +27,8 @@ internal sealed class BearerAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        await Refusals.RecordUnauthenticatedAsync(Context);
+        await Context.RequestServices.GetRequiredService<Refusals>()
+            .RecordUnauthenticatedAsync(Context.Request.Method, Context.Request.Path.ToString(), TransactionIds.Get(Context), Context.RequestAborted);
         await ErrorResults.WriteAsync(Context, StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken,
             "The provided access token is missing, invalid or expired. Get one from POST /identity/token.");
     }

@@ -63,5 +63,5 @@ internal static class IdentityApi
 
     private static JsonHttpResult<TokenErrorResponse> TokenError(HttpContext context, string code, string message) =>
         TypedResults.Json(new TokenErrorResponse(code, message, new TokenErrorContext(TransactionIds.Get(context), "incoming.ApiKey")),
-            ServerJsonContext.Default.TokenErrorResponse, "application/json; charset=utf-8", StatusCodes.Status400BadRequest);
+            ServerJsonContext.Relaxed.TokenErrorResponse, "application/json; charset=utf-8", StatusCodes.Status400BadRequest);
 }

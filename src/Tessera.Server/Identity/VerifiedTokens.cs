@@ -1,3 +1,4 @@
+using Tessera.Management;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;

@@ -57,6 +57,6 @@ internal static class RolesApi
         var isPlatform = roles.Select(r => r.IsPlatformRole).ToArray();
         return TypedResults.Json(
             new RoleCollection([], wire.Where((_, i) => !isPlatform[i]).ToArray(), wire.Where((_, i) => isPlatform[i]).ToArray()),
-            ServerJsonContext.Default.RoleCollection, "application/json; charset=utf-8");
+            ServerJsonContext.Relaxed.RoleCollection, "application/json; charset=utf-8");
     }
 }

@@ -1,22 +1,33 @@
 using System.Text.Json.Nodes;
 using Tessera.Audit;
 using Tessera.Model;
-using Tessera.Server.Http;
-using Tessera.Server.Identity;
 
-namespace Tessera.Server.Audit;
+namespace Tessera.Management;
 
 /// <summary>
 /// Builds the CADF events of R8 (<c>reference/atracker-and-event-notifications.md</c> §4): one per change, and one per
 /// refused attempt (401/403, severity <c>critical</c>). Request data never carries a secret: callers pass only what may
 /// be recorded.
 /// </summary>
-internal static class AuditEvents
+public static class AuditEvents
 {
     private static readonly AuditInitiator Anonymous = new("anonymous", "anonymous", "service/security/clientid", "public-access");
 
-    public static AuditEvent For(HttpContext context, Caller? caller, string accountId, string action, AuditTarget target, int status,
-        string description, JsonNode? body = null)
+    /// <summary>An event for <paramref name="call"/>; <paramref name="status"/> is the HTTP status its answer carries.</summary>
+    public static AuditEvent For(CallContext call, DateTimeOffset at, string accountId, string action, AuditTarget target, int status,
+        string description, JsonNode? body = null) =>
+        Build(call.Caller, call.Method, call.Path, call.TransactionId, at, accountId, action, target, status, description, body);
+
+    /// <summary>An attempt without a valid token: there is no caller, only the request.</summary>
+    public static AuditEvent Unauthenticated(string method, string path, string transactionId, DateTimeOffset at, string accountId, AuditTarget target) =>
+        Build(null, method, path, transactionId, at, accountId, "iam-identity.token.validate", target, 401, "iam-identity.token.validate refused");
+
+    /// <summary>A refused attempt: the caller was not allowed (403, or the 404 that hides one).</summary>
+    public static AuditEvent Refusal(CallContext call, DateTimeOffset at, string accountId, string action, AuditTarget target) =>
+        For(call, at, accountId, action, target, 403, $"{action} refused");
+
+    private static AuditEvent Build(Caller? caller, string method, string path, string transactionId, DateTimeOffset at, string accountId,
+        string action, AuditTarget target, int status, string description, JsonNode? body = null)
     {
         var failed = status >= 400;
         return new AuditEvent
@@ -24,7 +35,7 @@ internal static class AuditEvents
             Id = Ids.NewUuid(),
             AccountId = accountId,
             Action = action,
-            EventTime = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+            EventTime = at,
             Initiator = caller is null ? Anonymous : new AuditInitiator(caller.IamId, caller.IamId, caller.InitiatorTypeUri, "token"),
             Target = target,
             Outcome = failed ? "failure" : "success",
@@ -33,17 +44,13 @@ internal static class AuditEvents
             Message = $"{ServiceDisplayName(action)}: {description}{(failed ? " -failure" : string.Empty)}",
             RequestData = new JsonObject
             {
-                ["method"] = context.Request.Method,
-                ["url"] = context.Request.Path.ToString(),
+                ["method"] = method,
+                ["url"] = path,
                 ["body"] = body?.DeepClone(),
             },
-            ResponseData = new JsonObject { ["status"] = status, ["transaction_id"] = TransactionIds.Get(context) },
+            ResponseData = new JsonObject { ["status"] = status, ["transaction_id"] = transactionId },
         };
     }
-
-    /// <summary>A refused attempt: the caller was not authenticated (401) or not allowed (403).</summary>
-    public static AuditEvent Refusal(HttpContext context, Caller? caller, string accountId, string action, AuditTarget target, int status) =>
-        For(context, caller, accountId, action, target, status, $"{action} refused");
 
     // Failures and updates are warnings; unauthorized attempts are critical (the CADF severity table).
     private static string Severity(string action, int status) => status switch
@@ -84,4 +91,7 @@ internal static class AuditEvents
 
     public static AuditTarget Events(string accountId) =>
         new(Crn.Of("iam-access-management", accountId, "events", accountId).ToString(), "audit trail", "iam-access-management/events");
+
+    public static AuditTarget Account(string accountId, string name) =>
+        new(Crn.Of("iam-identity", accountId, "account", accountId).ToString(), name, "iam-identity/account");
 }

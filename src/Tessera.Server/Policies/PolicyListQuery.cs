@@ -1,0 +1,96 @@
+using Tessera.Policies;
+using Tessera.Server.Errors;
+using Tessera.Server.Http;
+using Tessera.Storage;
+
+namespace Tessera.Server.Policies;
+
+/// <summary>
+/// Reads a <c>GET /v1/policies</c> query (IBM's parameters: <c>account_id</c>, <c>type</c>, <c>state</c>, <c>sort</c>,
+/// <c>format</c>, <c>limit</c>, <c>start</c>, <c>service_name</c>, <c>iam_id</c>, <c>access_group_id</c>) into a store query,
+/// and builds the page links of its answer.
+/// </summary>
+internal static class PolicyListQuery
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 100;
+
+    public static (PolicyQuery? Query, IbmError? Error) Read(HttpContext context)
+    {
+        var parameters = context.Request.Query;
+        if (ApiResults.Query(context, "account_id") is not { } accountId)
+            return (null, ApiResults.MissingQuery("account_id"));
+
+        PolicyType? type = null;
+        if (ApiResults.Query(context, "type") is { } typeText)
+        {
+            if (!PolicyWireNames.TryParseType(typeText, out var parsedType))
+                return (null, ApiResults.InvalidQuery("type", typeText, "'access' or 'authorization'"));
+            type = parsedType;
+        }
+
+        var state = PolicyState.Active;
+        if (ApiResults.Query(context, "state") is { } stateText && !PolicyWireNames.TryParseState(stateText, out state))
+            return (null, ApiResults.InvalidQuery("state", stateText, "'active' or 'deleted'"));
+
+        var sortText = parameters["sort"].ToString();
+        if (!TryParseSort(sortText, out var sortField, out var descending))
+        {
+            return (null, ApiResults.InvalidQuery("sort", sortText,
+                "one of id, type, state, created_at, created_by_id, last_modified_at, last_modified_by_id, optionally prefixed with '-' for descending order"));
+        }
+
+        if (ApiResults.Query(context, "format") is { } format && format is not ("include_last_permit" or "display"))
+            return (null, ApiResults.InvalidQuery("format", format, "'include_last_permit' or 'display'"));
+
+        var (limit, limitError) = ApiResults.Limit(context, DefaultLimit, MaxLimit);
+        if (limitError is not null)
+            return (null, limitError);
+
+        PageCursor? after = null;
+        if (ApiResults.Query(context, "start") is { } start && !PageTokens.TryDecode(start, sortText, out after))
+            return (null, ApiResults.InvalidQuery("start", start, "a 'next.start' token from a previous page of the same list and sort"));
+
+        return (new PolicyQuery
+        {
+            AccountId = accountId,
+            Type = type,
+            State = state,
+            ServiceName = ApiResults.Query(context, "service_name"),
+            SubjectId = ApiResults.Query(context, "iam_id") ?? ApiResults.Query(context, "access_group_id"),
+            Sort = sortField,
+            Descending = descending,
+            Limit = limit,
+            After = after,
+        }, null);
+    }
+
+    /// <summary>The list's <c>first</c> link (this query without <c>start</c>) and, when more follow, its <c>next</c> link.</summary>
+    public static (PageLink First, PageLink? Next) Links(HttpContext context, PageCursor? next)
+    {
+        var kept = context.Request.Query.Where(p => p.Key != "start")
+            .Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value.ToString())}").ToArray();
+        var first = $"{ApiResults.BaseUrl(context)}/v1/policies{(kept.Length == 0 ? string.Empty : "?" + string.Join('&', kept))}";
+        if (next is null)
+            return (new PageLink(first), null);
+        var token = PageTokens.Encode(next, context.Request.Query["sort"].ToString());
+        return (new PageLink(first), new PageLink($"{first}{(kept.Length == 0 ? '?' : '&')}start={Uri.EscapeDataString(token)}", token));
+    }
+
+    private static bool TryParseSort(string text, out PolicySortField field, out bool descending)
+    {
+        descending = text.StartsWith('-');
+        (var known, field) = (descending ? text[1..] : text) switch
+        {
+            "" or "created_at" => (true, PolicySortField.CreatedAt),
+            "last_modified_at" => (true, PolicySortField.LastModifiedAt),
+            "id" => (true, PolicySortField.Id),
+            "type" => (true, PolicySortField.Type),
+            "state" => (true, PolicySortField.State),
+            "created_by_id" => (true, PolicySortField.CreatedById),
+            "last_modified_by_id" => (true, PolicySortField.LastModifiedById),
+            _ => (false, PolicySortField.CreatedAt),
+        };
+        return known && text != "-";
+    }
+}

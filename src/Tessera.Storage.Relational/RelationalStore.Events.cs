@@ -1,0 +1,66 @@
+using System.Data.Common;
+using System.Globalization;
+using Tessera.Audit;
+
+namespace Tessera.Storage.Relational;
+
+// The audit trail and the change log.
+public abstract partial class RelationalStore
+{
+    public async ValueTask AppendEventAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        using var gate = await EnterWriteAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Locks the revision row without moving it, so that the event's sequence number still follows commit order.
+        var revision = Convert.ToInt64(await ScalarAsync(connection, transaction, "UPDATE revision SET value = value WHERE id = 1 RETURNING value",
+            cancellationToken), CultureInfo.InvariantCulture);
+        await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
+        await BeforeCommitAsync(connection, transaction, revision, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        // Followers of the trail learn of the event as of any change; nothing else moved.
+        await AfterCommitAsync(ChangeSet.Empty(revision), cancellationToken);
+    }
+
+    /// <summary>
+    /// The change log, for a node that follows writes made elsewhere: every policy, instance and membership whose last
+    /// change is after <paramref name="afterRevision"/>, in its current state, read in one snapshot together with the
+    /// revision that snapshot covers. Applying it brings a follower to that revision.
+    /// </summary>
+    public async ValueTask<ChangeSet> ReadChangesAsync(long afterRevision, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        var revision = Convert.ToInt64(await ScalarAsync(connection, transaction, "SELECT value FROM revision WHERE id = 1", cancellationToken),
+            CultureInfo.InvariantCulture);
+        (string, object?)[] range = [("@after", afterRevision), ("@upto", revision)];
+        const string InRange = "revision > @after AND revision <= @upto";
+        var policies = await ReadAllAsync(connection, transaction, $"SELECT {PolicyColumns} FROM policies WHERE {InRange}", ReadPolicy, cancellationToken, range);
+        var instances = await ReadAllAsync(connection, transaction, $"SELECT {InstanceColumns} FROM service_instances WHERE {InRange}", ReadInstance,
+            cancellationToken, range);
+        var memberships = await ReadAllAsync(connection, transaction, $"SELECT {MemberColumns}, removed FROM group_members WHERE {InRange}",
+            r => ReadMembership(r) with { Removed = Flag(r, 5) }, cancellationToken, range);
+        await transaction.CommitAsync(cancellationToken);
+        return new ChangeSet(revision, policies, instances, memberships);
+    }
+
+    public async ValueTask<IReadOnlyList<AuditEvent>> ListEventsAsync(EventQuery query, CancellationToken cancellationToken)
+    {
+        var sql = new Sql("SELECT body, revision, seq FROM events WHERE account_id = @account AND seq > @after",
+                ("@account", query.AccountId), ("@after", query.AfterSequence))
+            .And(query.Action is not null, " AND action = @action", ("@action", query.Action))
+            .And(query.TargetId is not null, " AND target_id = @target", ("@target", query.TargetId))
+            .And(query.From is not null, " AND event_time >= @from", ("@from", query.From is { } from ? Format(from) : null))
+            .And(query.To is not null, " AND event_time < @to", ("@to", query.To is { } to ? Format(to) : null))
+            .Then(" ORDER BY seq LIMIT @limit", ("@limit", query.Limit));
+        await using var connection = await OpenAsync(cancellationToken);
+        return await ReadAllAsync(connection, null, sql, r => AuditEventCodec.FromJson(r.GetString(0), r.GetInt64(1), r.GetInt64(2)), cancellationToken);
+    }
+
+    private static async ValueTask InsertEventAsync(DbConnection connection, DbTransaction transaction, AuditEvent e, long revision, CancellationToken cancellationToken) =>
+        await ExecuteAsync(connection, transaction,
+            "INSERT INTO events (id, revision, account_id, action, target_id, event_time, body) VALUES (@id, @revision, @account, @action, @target, @time, @body)",
+            cancellationToken, ("@id", e.Id), ("@revision", revision), ("@account", e.AccountId), ("@action", e.Action), ("@target", e.Target.Id),
+            ("@time", Format(e.EventTime)), ("@body", AuditEventCodec.ToJson(e)));
+
+}

@@ -1,0 +1,273 @@
+using System.Data.Common;
+using Tessera.Audit;
+using Tessera.Policies;
+
+namespace Tessera.Storage.Relational;
+
+// Policies: create, replace, delete and restore with R6 and the reference checks of R7, lists, and cascades.
+public abstract partial class RelationalStore
+{
+    public async ValueTask<WriteResult<Policy>> CreatePolicyAsync(Policy policy, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        await WriteAsync(async (connection, transaction, revision, changes) =>
+        {
+            if (await InvalidReferenceAsync(connection, transaction, policy, cancellationToken) is { } invalid)
+                return (invalid, false);
+            var fingerprint = policy.Fingerprint();
+            if (await FindActiveByFingerprintAsync(connection, transaction, fingerprint, null, cancellationToken) is { } existing)
+                return (new WriteResult<Policy>(WriteStatus.Conflict, existing), false);
+
+            var stored = policy with { Revision = revision, ETag = Policy.NewETag(1), State = PolicyState.Active };
+            var bindings = PolicyBindings.Of(stored);
+            await ExecuteAsync(connection, transaction,
+                """
+                INSERT INTO policies (id, account_id, type, state, source_service, target_service, fingerprint, body,
+                                      created_at, created_by_id, last_modified_at, last_modified_by_id, revision, etag,
+                                      subject_id, source_instance, target_instance, delegator_instance)
+                VALUES (@id, @account, @type, @state, @source, @target, @fingerprint, @body, @created, @createdBy, @modified, @modifiedBy, @revision, @etag,
+                        @subject, @sourceInstance, @targetInstance, @delegator)
+                """, cancellationToken,
+                ("@id", stored.Id), ("@account", stored.AccountId), ("@type", stored.Type.ToWire()), ("@state", stored.State.ToWire()),
+                ("@source", stored.SubjectValue(AttributeNames.ServiceName)), ("@target", stored.ResourceValue(AttributeNames.ServiceName)),
+                ("@fingerprint", fingerprint), ("@body", PolicyBodyCodec.Serialize(stored)),
+                ("@created", Format(stored.CreatedAt)), ("@createdBy", stored.CreatedById),
+                ("@modified", Format(stored.LastModifiedAt)), ("@modifiedBy", stored.LastModifiedById),
+                ("@revision", revision), ("@etag", stored.ETag), ("@subject", bindings.SubjectId), ("@sourceInstance", bindings.SourceInstance),
+                ("@targetInstance", bindings.TargetInstance), ("@delegator", bindings.DelegatorInstance));
+            await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
+            changes.Policies.Add(stored);
+            return (WriteResult.Ok(stored), true);
+        }, cancellationToken);
+
+    public async ValueTask<Policy?> GetPolicyAsync(string policyId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await GetPolicyAsync(connection, null, policyId, cancellationToken);
+    }
+
+    public async ValueTask<PolicyPage> ListPoliciesAsync(PolicyQuery query, CancellationToken cancellationToken)
+    {
+        var column = SortColumn(query.Sort);
+        var order = query.Descending ? "DESC" : "ASC";
+        var comparison = query.Descending ? "<" : ">";
+        var sql = new Sql($"SELECT {PolicyColumns} FROM policies WHERE account_id = @account AND state = @state",
+                ("@account", query.AccountId), ("@state", query.State.ToWire()))
+            .And(query.Type is not null, " AND type = @type", ("@type", query.Type?.ToWire()))
+            .And(query.ServiceName is not null, " AND target_service = @service", ("@service", query.ServiceName))
+            .And(query.SubjectId is not null, " AND subject_id = @subject", ("@subject", query.SubjectId))
+            .And(query.After is not null, $" AND ({column} {comparison} @afterValue OR ({column} = @afterValue AND id {comparison} @afterId))",
+                ("@afterValue", query.After?.SortValue), ("@afterId", query.After?.Id));
+        if (query.Within is { } scope)
+            sql = WithinScope(sql, scope);
+        sql.Then($" ORDER BY {column} {order}, id {order} LIMIT @limit", ("@limit", query.Limit + 1));
+
+        await using var connection = await OpenAsync(cancellationToken);
+        var policies = await ReadAllAsync(connection, null, sql, ReadPolicy, cancellationToken);
+
+        PageCursor? next = null;
+        if (policies.Count > query.Limit)
+        {
+            policies.RemoveAt(policies.Count - 1);
+            var last = policies[^1];
+            next = PageCursor.After(last, query.Sort);
+        }
+        return new PolicyPage(policies, next);
+    }
+
+    public async ValueTask<WriteResult<Policy>> ReplacePolicyAsync(Policy replacement, string expectedETag, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        await WriteAsync(async (connection, transaction, revision, changes) =>
+        {
+            var current = await GetPolicyAsync(connection, transaction, replacement.Id, cancellationToken);
+            if (current is null)
+                return (WriteResult.Refused<Policy>(WriteStatus.NotFound), false);
+            if (current.ETag != expectedETag)
+                return (WriteResult.Refused<Policy>(WriteStatus.PreconditionFailed), false);
+
+            if (current.State == PolicyState.Active && await InvalidReferenceAsync(connection, transaction, replacement, cancellationToken) is { } invalid)
+                return (invalid, false);
+            var fingerprint = replacement.Fingerprint();
+            if (current.State == PolicyState.Active
+                && await FindActiveByFingerprintAsync(connection, transaction, fingerprint, current.Id, cancellationToken) is { } existing)
+            {
+                return (new WriteResult<Policy>(WriteStatus.Conflict, existing), false);
+            }
+
+            var stored = replacement with
+            {
+                State = current.State,
+                CreatedAt = current.CreatedAt,
+                CreatedById = current.CreatedById,
+                Revision = revision,
+                ETag = Policy.NewETag(Policy.ETagVersion(current.ETag) + 1),
+            };
+            var bindings = PolicyBindings.Of(stored);
+            await ExecuteAsync(connection, transaction,
+                """
+                UPDATE policies SET source_service = @source, target_service = @target, fingerprint = @fingerprint, body = @body,
+                                    last_modified_at = @modified, last_modified_by_id = @modifiedBy, revision = @revision, etag = @etag,
+                                    subject_id = @subject, source_instance = @sourceInstance, target_instance = @targetInstance
+                WHERE id = @id
+                """, cancellationToken,
+                ("@id", stored.Id), ("@source", stored.SubjectValue(AttributeNames.ServiceName)), ("@target", stored.ResourceValue(AttributeNames.ServiceName)),
+                ("@fingerprint", fingerprint), ("@body", PolicyBodyCodec.Serialize(stored)),
+                ("@modified", Format(stored.LastModifiedAt)), ("@modifiedBy", stored.LastModifiedById), ("@revision", revision), ("@etag", stored.ETag),
+                ("@subject", bindings.SubjectId), ("@sourceInstance", bindings.SourceInstance), ("@targetInstance", bindings.TargetInstance));
+            await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
+            changes.Policies.Add(stored);
+            return (WriteResult.Ok(stored), true);
+        }, cancellationToken);
+
+    public async ValueTask<WriteResult<Policy>> SetPolicyStateAsync(
+        string policyId, PolicyState state, string? expectedETag, string modifiedById, DateTimeOffset modifiedAt,
+        AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        await WriteAsync(async (connection, transaction, revision, changes) =>
+        {
+            var current = await GetPolicyAsync(connection, transaction, policyId, cancellationToken);
+            if (current is null)
+                return (WriteResult.Refused<Policy>(WriteStatus.NotFound), false);
+            if (expectedETag is not null && current.ETag != expectedETag)
+                return (WriteResult.Refused<Policy>(WriteStatus.PreconditionFailed), false);
+
+            // Restoring must not bring back a duplicate of a policy created since the delete (R6).
+            // Restoring grants again: what the policy names must still be there.
+            if (state == PolicyState.Active && current.State == PolicyState.Deleted
+                && await InvalidReferenceAsync(connection, transaction, current, cancellationToken) is { } invalid)
+            {
+                return (invalid, false);
+            }
+            if (state == PolicyState.Active && current.State == PolicyState.Deleted
+                && await FindActiveByFingerprintAsync(connection, transaction, current.Fingerprint(), current.Id, cancellationToken) is { } existing)
+            {
+                return (new WriteResult<Policy>(WriteStatus.Conflict, existing), false);
+            }
+
+            var stored = await SetStateAsync(connection, transaction, current, state, modifiedById, modifiedAt, revision, cancellationToken);
+            await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
+            changes.Policies.Add(stored);
+            return (WriteResult.Ok(stored), true);
+        }, cancellationToken);
+
+    public async IAsyncEnumerable<Policy> ReadActivePoliciesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var reader = await QueryAsync(connection, null, $"SELECT {PolicyColumns} FROM policies WHERE state = 'active'", cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return ReadPolicy(reader);
+    }
+
+    private static string SortColumn(PolicySortField field) => field switch
+    {
+        PolicySortField.CreatedAt => "created_at",
+        PolicySortField.LastModifiedAt => "last_modified_at",
+        PolicySortField.Id => "id",
+        PolicySortField.Type => "type",
+        PolicySortField.State => "state",
+        PolicySortField.CreatedById => "created_by_id",
+        PolicySortField.LastModifiedById => "last_modified_by_id",
+        _ => throw new ArgumentOutOfRangeException(nameof(field), field, null),
+    };
+
+    private static async ValueTask<Policy?> GetPolicyAsync(DbConnection connection, DbTransaction? transaction, string id, CancellationToken cancellationToken) =>
+        (await ReadAllAsync(connection, transaction, $"SELECT {PolicyColumns} FROM policies WHERE id = @id", ReadPolicy, cancellationToken, ("@id", id)))
+            .SingleOrDefault();
+
+    private static async ValueTask<Policy?> FindActiveByFingerprintAsync(
+        DbConnection connection, DbTransaction transaction, string fingerprint, string? exceptId, CancellationToken cancellationToken) =>
+        (await ReadAllAsync(connection, transaction,
+            new Sql($"SELECT {PolicyColumns} FROM policies WHERE fingerprint = @fingerprint AND state = 'active'", ("@fingerprint", fingerprint))
+                .And(exceptId is not null, " AND id <> @except", ("@except", exceptId)),
+            ReadPolicy, cancellationToken)).SingleOrDefault();
+
+    private static async ValueTask<Policy> SetStateAsync(DbConnection connection, DbTransaction transaction, Policy current, PolicyState state,
+        string modifiedById, DateTimeOffset modifiedAt, long revision, CancellationToken cancellationToken)
+    {
+        var stored = current with
+        {
+            State = state,
+            LastModifiedAt = modifiedAt,
+            LastModifiedById = modifiedById,
+            Revision = revision,
+            ETag = Policy.NewETag(Policy.ETagVersion(current.ETag) + 1),
+        };
+        await ExecuteAsync(connection, transaction,
+            """
+            UPDATE policies SET state = @state, last_modified_at = @modified, last_modified_by_id = @modifiedBy, revision = @revision, etag = @etag
+            WHERE id = @id
+            """, cancellationToken,
+            ("@id", stored.Id), ("@state", state.ToWire()), ("@modified", Format(modifiedAt)), ("@modifiedBy", modifiedById),
+            ("@revision", revision), ("@etag", stored.ETag));
+        return stored;
+    }
+
+    /// <summary>R7: soft-deletes the active policies matching <paramref name="where"/>, each with its own event, in the caller's transaction.</summary>
+    private static async ValueTask CascadePoliciesAsync(DbConnection connection, DbTransaction transaction, long revision, Changes changes,
+        string where, string actorId, DateTimeOffset at, ICascadeEvents cascade, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters)
+    {
+        var affected = await ReadAllAsync(connection, transaction, $"SELECT {PolicyColumns} FROM policies WHERE state = 'active' AND {where} ORDER BY id",
+            ReadPolicy, cancellationToken, parameters);
+        foreach (var policy in affected)
+        {
+            var deleted = await SetStateAsync(connection, transaction, policy, PolicyState.Deleted, actorId, at, revision, cancellationToken);
+            await InsertEventAsync(connection, transaction, cascade.PolicyDeleted(deleted), revision, cancellationToken);
+            changes.Policies.Add(deleted);
+        }
+    }
+
+    /// <summary>
+    /// R7 against interleaved writes: what an active policy names must be live when it is stored, checked inside the
+    /// write's transaction. Writers are serialized on the revision row, so a removal either committed before this check
+    /// (and the policy is refused) or commits after it (and its cascade finds the policy): no grant outlives what it
+    /// names. An access policy's subject must be a live identity or access group of the policy's account; a registered
+    /// instance of the policy's account named on either side must be live and be what the side says; the instance that
+    /// creates a policy as a delegator must be live. An instance of another account is treated as unknown to this
+    /// account, exactly like a GUID that names nothing, so the answer reveals nothing about other accounts.
+    /// </summary>
+    private static async ValueTask<WriteResult<Policy>?> InvalidReferenceAsync(DbConnection connection, DbTransaction transaction, Policy policy,
+        CancellationToken cancellationToken)
+    {
+        if (policy.SubjectValue(AttributeNames.IamId) is { } iamId
+            && (await GetIdentityAsync(connection, transaction, iamId, cancellationToken) is not { Deleted: false } identity || identity.AccountId != policy.AccountId))
+        {
+            return Invalid($"subjects[0] iam_id '{iamId}' is not a live identity of account {policy.AccountId}");
+        }
+        if (policy.SubjectValue(AttributeNames.AccessGroupId) is { } groupId
+            && (await GetAccessGroupAsync(connection, transaction, groupId, cancellationToken) is not { Deleted: false } group || group.AccountId != policy.AccountId))
+        {
+            return Invalid($"subjects[0] access_group_id '{groupId}' is not a live access group of account {policy.AccountId}");
+        }
+        foreach (var (side, attributes) in new[] { ("subjects[0]", policy.Subject), ("resources[0]", policy.Resource) })
+        {
+            var named = attributes.FirstOrDefault(a => a.Name == AttributeNames.ServiceInstance && a.Operator == AttributeOperator.StringEquals);
+            if (named is null
+                || await GetInstanceAsync(connection, transaction, Decisions.DecisionIndex.InstanceGuid(named.Value), cancellationToken) is not { } instance
+                || instance.AccountId != policy.AccountId)
+            {
+                continue;
+            }
+            if (instance.Removed)
+                return Invalid($"{side} serviceInstance '{named.Value}' has been deleted");
+            var account = attributes.FirstOrDefault(a => a.Name == AttributeNames.AccountId)?.Value;
+            var service = attributes.FirstOrDefault(a => a.Name == AttributeNames.ServiceName)?.Value;
+            if (instance.AccountId != account || instance.ServiceName != service)
+                return Invalid($"{side} serviceInstance '{named.Value}' is an instance of {instance.ServiceName} in account {instance.AccountId}, not of {service} in account {account}");
+        }
+        if (PolicyBindings.Of(policy).DelegatorInstance is { } delegator
+            && await GetInstanceAsync(connection, transaction, delegator, cancellationToken) is not { Removed: false })
+        {
+            return Invalid($"the delegating instance {policy.CreatedById} has been deleted");
+        }
+        return null;
+
+        static WriteResult<Policy> Invalid(string problem) => new(WriteStatus.InvalidReference, null, problem);
+    }
+
+    /// <summary>Only the policies a caller might see: on the scope's target services, or created by the scope's delegator.</summary>
+    private static Sql WithinScope(Sql sql, PolicyScope scope)
+    {
+        var services = scope.TargetServices.Select((service, i) => ($"@within{i}", (object?)service)).ToArray();
+        var byService = services.Length == 0 ? "1 = 0" : $"target_service IN ({string.Join(", ", services.Select(s => s.Item1))})";
+        return scope.CreatedById is { } creator
+            ? sql.Then($" AND ({byService} OR created_by_id = @creator)", [.. services, ("@creator", creator)])
+            : sql.Then($" AND {byService}", services);
+    }
+}
