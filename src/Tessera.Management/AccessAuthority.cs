@@ -130,7 +130,7 @@ public sealed class AccessAuthority(ITesseraStore store, Decider decider, Decisi
         {
             if (constraint.Operator != AttributeOperator.StringEquals || !AttributeSlots.TryFromName(constraint.Name, out var slot))
                 continue;
-            var value = DecisionIndex.InstanceGuidOrSelf(constraint.Name, constraint.Value);
+            var value = Crn.InstanceGuidOrSelf(constraint.Name, constraint.Value);
             attributes = slot switch
             {
                 AttributeSlot.AccountId => attributes with { AccountId = value },

@@ -239,7 +239,7 @@ public abstract partial class RelationalStore
         {
             var named = attributes.FirstOrDefault(a => a.Name == AttributeNames.ServiceInstance && a.Operator == AttributeOperator.StringEquals);
             if (named is null
-                || await GetInstanceAsync(connection, transaction, Decisions.DecisionIndex.InstanceGuid(named.Value), cancellationToken) is not { } instance
+                || await GetInstanceAsync(connection, transaction, Model.Crn.InstanceGuid(named.Value), cancellationToken) is not { } instance
                 || instance.AccountId != policy.AccountId)
             {
                 continue;

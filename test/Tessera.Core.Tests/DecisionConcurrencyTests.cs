@@ -78,4 +78,42 @@ public class DecisionConcurrencyTests
         Assert.Equal(0, failures);
         Assert.Equal(0, index.Count);
     }
+
+    [Fact]
+    public async Task AnExplanation_IsOfTheSameRevisionAsItsDecision()
+    {
+        // A writer grants and revokes the permitting policy in turn; an explanation taken meanwhile must agree with its
+        // own decision: a permit lists a policy that matches in full, a deny lists none.
+        var index = new DecisionIndex(new TableRoleActions(Roles));
+        var policy = DecisionTestKit.Policy("flapping", new Dictionary<string, string> { ["accountId"] = "A", ["serviceName"] = "src" }, ["role:Reader"],
+            new Dictionary<string, string> { ["accountId"] = "A", ["serviceName"] = "svc" });
+        var revoked = policy with { State = Policies.PolicyState.Deleted };
+        var request = new DecisionRequest(new Attributes("A", "src"), "svc.read", new Attributes("A", "svc", "i1"));
+        using var stop = new CancellationTokenSource();
+        var disagreements = 0L;
+        var explanations = 0L;
+
+        var reader = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var explanation = index.Explain(request);
+                if (explanation.Decision.Permit != explanation.ClosestPolicies.Any(p => p.Mismatches.Count == 0))
+                    Interlocked.Increment(ref disagreements);
+                Interlocked.Increment(ref explanations);
+            }
+        });
+        var writer = Task.Run(() =>
+        {
+            for (var revision = 1L; revision < 20_000; revision++)
+                index.Apply(revision, [revision % 2 == 1 ? policy : revoked]);
+        });
+
+        await writer;
+        await stop.CancelAsync();
+        await reader;
+
+        Assert.Equal(0, disagreements);
+        Assert.True(explanations > 100, $"only {explanations} explanations ran");
+    }
 }

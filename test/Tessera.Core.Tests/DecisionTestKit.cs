@@ -39,8 +39,8 @@ internal static class DecisionTestKit
         {
             var subject = request.Subject;
             var resource = request.Resource;
-            if (policy.Subject.All(a => Value(subject, a.Name) == DecisionIndex.InstanceGuidOrSelf(a.Name, a.Value))
-                && policy.Resource.All(a => Value(resource, a.Name) == DecisionIndex.InstanceGuidOrSelf(a.Name, a.Value))
+            if (policy.Subject.All(a => Value(subject, a.Name) == Tessera.Model.Crn.InstanceGuidOrSelf(a.Name, a.Value))
+                && policy.Resource.All(a => Value(resource, a.Name) == Tessera.Model.Crn.InstanceGuidOrSelf(a.Name, a.Value))
                 && policy.Roles.Any(r => roles.TryGetValue(r, out var actions) && actions.Contains(request.Action)))
             {
                 return true;

@@ -105,4 +105,14 @@ public sealed record Crn(
 
     public override string ToString() =>
         $"crn:v1:{CloudName}:{CloudType}:{ServiceName}:{Region}:{Scope}:{ServiceInstance}:{ResourceType}:{Resource}";
+
+    /// <summary>Policies may name an instance by GUID or by CRN; the decision index keeps the GUID (and so must requests).</summary>
+    public static string InstanceGuid(string value) =>
+        value.StartsWith("crn:", StringComparison.Ordinal) && TryParse(value, out var crn, out _) && crn.ServiceInstance.Length > 0
+            ? crn.ServiceInstance
+            : value;
+
+    /// <summary>The value the index compares for an attribute: an instance named by CRN compares by its GUID.</summary>
+    public static string InstanceGuidOrSelf(string attributeName, string value) =>
+        attributeName == Policies.AttributeNames.ServiceInstance ? InstanceGuid(value) : value;
 }

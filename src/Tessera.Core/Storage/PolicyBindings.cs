@@ -1,4 +1,3 @@
-using Tessera.Decisions;
 using Tessera.Model;
 using Tessera.Policies;
 
@@ -18,5 +17,5 @@ public sealed record PolicyBindings(string? SubjectId, string? SourceInstance, s
         policy.CreatedById.StartsWith("crn:", StringComparison.Ordinal) && Crn.TryParse(policy.CreatedById, out var creator, out _)
             && creator.ServiceInstance.Length > 0 ? creator.ServiceInstance : null);
 
-    private static string? Instance(string? value) => value is null ? null : DecisionIndex.InstanceGuid(value);
+    private static string? Instance(string? value) => value is null ? null : Crn.InstanceGuid(value);
 }

@@ -164,7 +164,7 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
             {
                 "accountId" => attributes with { AccountId = attributes.AccountId ?? value },
                 "serviceName" => attributes with { ServiceName = attributes.ServiceName ?? value },
-                "serviceInstance" => attributes with { ServiceInstance = attributes.ServiceInstance ?? DecisionIndex.InstanceGuid(value!) },
+                "serviceInstance" => attributes with { ServiceInstance = attributes.ServiceInstance ?? Crn.InstanceGuid(value!) },
                 "resourceGroupId" => attributes with { ResourceGroupId = attributes.ResourceGroupId ?? value },
                 "resourceType" => attributes with { ResourceType = attributes.ResourceType ?? value },
                 "resource" => attributes with { Resource = attributes.Resource ?? value },
