@@ -10,6 +10,22 @@ namespace Tessera.Server.Tests;
 public class AuditTrailTests(TesseraApp app) : IClassFixture<TesseraApp>
 {
     [Fact]
+    public async Task Answers_WriteTextAsItIs_WithoutNeedlessEscapes()
+    {
+        var tenant = await app.NewTenantAsync("escapes");
+        const string Name = "O'Brien & <Partners> +1";
+        var (status, _, _) = await tenant.Client.SendAsync(HttpMethod.Post, "/v1/serviceids", new { account_id = tenant.AccountId, name = Name });
+        Assert.Equal(System.Net.HttpStatusCode.Created, status);
+
+        var list = await tenant.Client.GetStringAsync(new Uri($"/v1/serviceids?account_id={tenant.AccountId}", UriKind.Relative));
+        var events = await tenant.Client.GetStringAsync(new Uri($"/v1/events?account_id={tenant.AccountId}", UriKind.Relative));
+
+        Assert.Contains(Name, list, StringComparison.Ordinal);
+        Assert.Contains(Name, events, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u00", list + events, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ConcurrentWrites_HaveExactlyOneEventEach_AndRefusedOrFailedOnesNone()
     {
         var tenant = await app.NewTenantAsync("trail-concurrency");

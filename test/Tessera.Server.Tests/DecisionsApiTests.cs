@@ -37,6 +37,23 @@ public class DecisionsApiTests(TesseraApp app) : IClassFixture<TesseraApp>
     }
 
     [Fact]
+    public async Task Evaluation_OfAMisspelledAction_SaysItIsUnknownAndNamesTheClosest()
+    {
+        var tenant = await app.NewTenantAsync("typo");
+        await tenant.Client.SendAsync(HttpMethod.Post, "/v1/policies", Policies.AtrackerToCos(tenant.AccountId, "cos-1"));
+
+        var (status, body, _) = await tenant.Client.SendAsync(HttpMethod.Post, "/access/v1/evaluation",
+            Evaluation(tenant.AccountId, "cos-1", "cloud-object-storage.objects.put"));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.False(body.GetProperty("decision").GetBoolean());
+        var context = body.GetProperty("context");
+        Assert.Equal("unknown_action", context.GetProperty("reason_code").GetString());
+        Assert.Contains($"did you mean '{Put}'", context.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.True(await DecideAsync(tenant, Evaluation(tenant.AccountId, "cos-1", Put)));
+    }
+
+    [Fact]
     public async Task Evaluation_DenySaysWhyAndExplainsOnRequest()
     {
         var tenant = await app.NewTenantAsync("why");

@@ -39,11 +39,33 @@ public sealed class ServerProcessTests : IDisposable
         Assert.True(File.Exists(Path.Combine(dataDirectory, "tessera.db")));
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string[] arguments, string? stopAfter, Dictionary<string, string>? environment = null)
+    [Fact]
+    public async Task DotnetRun_ResolvesARelativeDataDirAgainstWhereItIsTyped()
     {
-        var server = Path.Combine(AppContext.BaseDirectory, "Tessera.Server.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(server);
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Tessera.slnx")))
+            root = Path.GetDirectoryName(root)!;
+#if DEBUG
+        const string Configuration = "Debug";
+#else
+        const string Configuration = "Release";
+#endif
+        string[] run = ["run", "--project", Path.Combine(root, "src", "Tessera.Server"), "-c", Configuration, "--no-build", "--",
+            "--data-dir", "./data", "--urls", "http://127.0.0.1:0"];
+
+        var (_, output) = await RunAsync(run, stopAfter: "Now listening on", workingDirectory: _directory, withServer: false);
+
+        Assert.True(File.Exists(Path.Combine(_directory, "data", "tessera.db")), output);
+        Assert.False(Directory.Exists(Path.Combine(root, "src", "Tessera.Server", "data")));
+    }
+
+    /// <summary>Runs <c>dotnet</c> with the server's DLL (unless <paramref name="withServer"/> is false) and the arguments.</summary>
+    private static async Task<(int ExitCode, string Output)> RunAsync(string[] arguments, string? stopAfter, Dictionary<string, string>? environment = null,
+        string? workingDirectory = null, bool withServer = true)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? string.Empty };
+        if (withServer)
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Tessera.Server.dll"));
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         foreach (var (name, value) in environment ?? [])

@@ -22,7 +22,16 @@ public sealed class ServiceCatalog
         Services = services;
         _servicesByName = services.ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
         _platformRolesByName = platformRoles.ToFrozenDictionary(r => r.Name, StringComparer.Ordinal);
+        _actions = platformRoles.Concat(services.SelectMany(s => s.ServiceRoles)).SelectMany(r => r.Actions).ToFrozenSet(StringComparer.Ordinal);
     }
+
+    private readonly FrozenSet<string> _actions;
+
+    /// <summary>Whether any role of the catalog carries <paramref name="action"/>; one that none carries can never be permitted.</summary>
+    public bool KnowsAction(string action) => _actions.Contains(action);
+
+    /// <summary>The catalog's actions closest to an unknown one.</summary>
+    public IReadOnlyList<string> ActionsNear(string action) => NearestNames.To(action, _actions);
 
     public IReadOnlyList<CatalogRole> PlatformRoles { get; }
 

@@ -9,6 +9,8 @@ public enum DenyReason
     NoMatchingScope,
     /// <summary>A policy matches subject and resource, but none of its roles carries the action.</summary>
     ActionNotGranted,
+    /// <summary>No role of the catalog carries the action: it is misspelled or of a service the catalog does not know.</summary>
+    UnknownAction,
 }
 
 /// <summary>
@@ -24,6 +26,7 @@ public readonly record struct Decision(bool Permit, string? PolicyId, DenyReason
         DenyReason.NoPolicyForTarget => "no authorization names the resource's account and service",
         DenyReason.NoMatchingScope => "no authorization matches both the subject and the resource",
         DenyReason.ActionNotGranted => "an authorization matches the subject and the resource, but none of its roles grants the action",
+        DenyReason.UnknownAction => "no role of the catalog carries the action",
         _ => "denied",
     };
 }

@@ -10,7 +10,7 @@ internal static class DecisionJson
     // Decision bodies go to services, not into HTML: keep quotes and '&' readable.
     private static readonly JsonWriterOptions Options = new() { SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static void WriteDecision(Utf8JsonWriter json, Decision decision, Explanation? explanation)
+    public static void WriteDecision(Utf8JsonWriter json, Decision decision, Explanation? explanation, string? reason = null)
     {
         json.WriteStartObject();
         json.WriteBoolean("decision", decision.Permit);
@@ -27,7 +27,7 @@ internal static class DecisionJson
         }
         else
         {
-            json.WriteString("reason", decision.ReasonText);
+            json.WriteString("reason", reason ?? decision.ReasonText);
             json.WriteString("reason_code", ReasonCode(decision.Reason));
         }
         if (explanation is not null)
@@ -76,6 +76,7 @@ internal static class DecisionJson
         DenyReason.NoPolicyForTarget => "no_policy_for_target",
         DenyReason.NoMatchingScope => "no_matching_scope",
         DenyReason.ActionNotGranted => "action_not_granted",
+        DenyReason.UnknownAction => "unknown_action",
         _ => "denied",
     };
 }

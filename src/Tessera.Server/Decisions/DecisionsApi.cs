@@ -1,3 +1,4 @@
+using Tessera.Catalog;
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
@@ -38,7 +39,7 @@ internal static class DecisionsApi
         return routes;
     }
 
-    private static async Task Evaluate(HttpContext context, Decider decider, AuthZenReader reader)
+    private static async Task Evaluate(HttpContext context, Decider decider, ServiceCatalog catalog, AuthZenReader reader)
     {
         using var document = await ReadBodyAsync(context);
         if (document is null)
@@ -56,11 +57,11 @@ internal static class DecisionsApi
                 return;
             }
             await using var json = DecisionJson.Writer(context.Response);
-            Write(json, decider, evaluation);
+            Write(json, decider, catalog, evaluation);
         }
     }
 
-    private static async Task EvaluateMany(HttpContext context, Decider decider, AuthZenReader reader)
+    private static async Task EvaluateMany(HttpContext context, Decider decider, ServiceCatalog catalog, AuthZenReader reader)
     {
         using var document = await ReadBodyAsync(context);
         if (document is null)
@@ -93,7 +94,7 @@ internal static class DecisionsApi
             json.WriteStartArray("evaluations");
             foreach (var evaluation in evaluations)
             {
-                var permit = Write(json, decider, evaluation);
+                var permit = Write(json, decider, catalog, evaluation);
                 if ((semantic == Semantic.DenyOnFirstDeny && !permit) || (semantic == Semantic.PermitOnFirstPermit && permit))
                     break;
             }
@@ -136,23 +137,29 @@ internal static class DecisionsApi
             : null;
 
     /// <summary>Writes one evaluation's result and returns its decision.</summary>
-    private static bool Write(Utf8JsonWriter json, Decider decider, in Evaluation evaluation)
+    private static bool Write(Utf8JsonWriter json, Decider decider, ServiceCatalog catalog, in Evaluation evaluation)
     {
         if (evaluation.Error is not null)
         {
             DecisionJson.WriteInvalid(json, evaluation.Error);
             return false;
         }
-        if (evaluation.Explain)
+        var explanation = evaluation.Explain ? decider.Explain(evaluation.Request) : null;
+        var decision = explanation?.Decision ?? decider.Check(evaluation.Request);
+        // Only on the way to a deny: an action no catalog role carries is a typo or an unknown service, and says so.
+        if (!decision.Permit && !catalog.KnowsAction(evaluation.Request.Action))
         {
-            var explanation = decider.Explain(evaluation.Request);
-            DecisionJson.WriteDecision(json, explanation.Decision, explanation);
-            return explanation.Decision.Permit;
+            DecisionJson.WriteDecision(json, Decision.Deny(DenyReason.UnknownAction), explanation, UnknownAction(catalog, evaluation.Request.Action));
+            return false;
         }
-        var decision = decider.Check(evaluation.Request);
-        DecisionJson.WriteDecision(json, decision, null);
+        DecisionJson.WriteDecision(json, decision, explanation);
         return decision.Permit;
     }
+
+    private static string UnknownAction(ServiceCatalog catalog, string action) =>
+        catalog.ActionsNear(action) is [_, ..] near
+            ? $"'{action}' is not an action of any service in the catalog; did you mean {string.Join(" or ", near.Select(a => $"'{a}'"))}?"
+            : $"'{action}' is not an action of any service in the catalog (see GET /v1/catalog/services)";
 
     private static async Task SearchActions(HttpContext context, DecisionIndex index, AuthZenReader reader) =>
         await SearchAsync(context, async root =>
