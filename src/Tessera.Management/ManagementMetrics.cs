@@ -23,7 +23,7 @@ public sealed class ManagementMetrics : IDisposable
     public void Write(string operation, OutcomeKind outcome)
     {
         if (_writes.Enabled)
-            _writes.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("outcome", outcome.ToString()));
+            _writes.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("outcome", Label(outcome)));
     }
 
     public void Refused(string action)
@@ -31,6 +31,21 @@ public sealed class ManagementMetrics : IDisposable
         if (_refusals.Enabled)
             _refusals.Add(1, new KeyValuePair<string, object?>("action", action));
     }
+
+    private static string Label(OutcomeKind outcome) => outcome switch
+    {
+        OutcomeKind.Ok => "ok",
+        OutcomeKind.Created => "created",
+        OutcomeKind.NotFound => "not_found",
+        OutcomeKind.Refused => "refused",
+        OutcomeKind.Conflict => "conflict",
+        OutcomeKind.Invalid => "invalid",
+        OutcomeKind.PreconditionRequired => "precondition_required",
+        OutcomeKind.PreconditionFailed => "precondition_failed",
+        OutcomeKind.Locked => "locked",
+        OutcomeKind.NotEmpty => "not_empty",
+        _ => "other",
+    };
 
     public void Dispose() => _meter.Dispose();
 }

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Tessera.Catalog;
 using Tessera.Decisions;
 using Tessera.Errors;
@@ -17,6 +19,7 @@ using Tessera.Server.Errors;
 using Tessera.Server.Health;
 using Tessera.Server.Hosting;
 using Tessera.Server.Http;
+using Tessera.Server.Observability;
 using Tessera.Server.Identity;
 using Tessera.Server.Policies;
 using Tessera.Server.Roles;
@@ -29,6 +32,10 @@ var builder = WebApplication.CreateSlimBuilder(args);
 // One line per request from ASP.NET Core would cost more than a decision; keep its log at Warning unless configured.
 if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
     builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+// Any enabled level of the hosting category makes ASP.NET Core start an Activity (and a log scope) for every request,
+// which at decision rates costs more than the decision; it logs only per-request lines anyway.
+if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] is null)
+    builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
 var options = TesseraOptions.FromConfiguration(builder.Configuration);
 ServiceCatalog catalog;
@@ -60,13 +67,17 @@ builder.Services.AddTesseraStore(options);
 builder.Services.AddSingleton<TokenService>();
 builder.Services.AddSingleton<VerifiedTokens>();
 builder.Services.AddSingleton<Bootstrapper>();
-// The core services only: AddAuthentication() would also start data protection, which writes keys for cookies Tessera never sets.
-builder.Services.AddWebEncoders();
-builder.Services.AddAuthenticationCore(authentication =>
-{
-    authentication.AddScheme<BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
-    authentication.DefaultScheme = BearerAuthenticationHandler.SchemeName;
-});
+builder.Services.AddSingleton(services => new ServerMetrics(services.GetRequiredService<RevisionSignal>(), services.GetService<IChangeFollower>()));
+// The runtime's own meter too (GC, allocation, thread pool, lock contention): read only when scraped.
+builder.Services.AddOpenTelemetry()
+    .ConfigureResource(resource => resource.AddService("tessera"))
+    .WithMetrics(metrics => metrics
+        .AddMeter(ServerMetrics.MeterName, ManagementMetrics.MeterName, "System.Runtime")
+        .AddPrometheusExporter());
+// No authentication services: BearerTokenMiddleware sets the user, and IbmAuthorizationResults answers 401 and 403.
+// (ASP.NET Core adds its authentication middleware by itself when they are registered, and that middleware opens a
+// service scope and creates a handler for every request.)
+builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, IbmAuthorizationResults>();
 // Deny by default: an endpoint is public only when it says AllowAnonymous.
 builder.Services.AddAuthorizationBuilder()
     .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
@@ -134,9 +145,12 @@ app.Use((context, next) =>
 app.UseConsistencyTokens();
 app.UseRouting();
 app.UseBearerTokens();
+app.UseSelfAuthorizingEndpoints();
 app.UseAuthorization();
 
 app.MapHealth();
+// Scraped by Prometheus without a token (its targets are the nodes themselves); nothing in it names an account.
+app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous();
 app.MapIdentity();
 app.MapPolicies();
 app.MapAccounts();

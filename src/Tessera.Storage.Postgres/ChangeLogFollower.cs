@@ -18,6 +18,7 @@ public sealed class ChangeLogFollower : IChangeFollower, IAsyncDisposable
     private readonly TimeSpan _pollInterval;
     private readonly SemaphoreSlim _applyGate = new(1, 1);
     private long _applied;
+    private long _databaseRevision;
     private volatile bool _reachable = true;
 
     internal ChangeLogFollower(RelationalStore store, NpgsqlDataSource dataSource, IChangeSink sink, TimeSpan pollInterval)
@@ -30,6 +31,9 @@ public sealed class ChangeLogFollower : IChangeFollower, IAsyncDisposable
 
     /// <summary>The revision this node's views reflect.</summary>
     public long AppliedRevision => Volatile.Read(ref _applied);
+
+    /// <summary>How many revisions the database was ahead of this node when the follower last read its revision.</summary>
+    public long Behind => Math.Max(0, Volatile.Read(ref _databaseRevision) - AppliedRevision);
 
     /// <summary>Whether the follower's last attempt to reach the database succeeded.</summary>
     public bool DatabaseReachable => _reachable;
@@ -109,7 +113,9 @@ public sealed class ChangeLogFollower : IChangeFollower, IAsyncDisposable
         try
         {
             // Polling asks only for the revision; the log is read when it moved.
-            if (await _store.GetRevisionAsync(cancellationToken) > _applied)
+            var databaseRevision = await _store.GetRevisionAsync(cancellationToken);
+            Volatile.Write(ref _databaseRevision, databaseRevision);
+            if (databaseRevision > _applied)
                 await ApplyLogAsync(cancellationToken);
             else if (notified)
                 _sink.Apply(ChangeSet.Empty(_applied)); // a refused attempt was recorded: followers of the trail look again

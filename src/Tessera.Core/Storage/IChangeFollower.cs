@@ -8,4 +8,7 @@ namespace Tessera.Storage;
 public interface IChangeFollower
 {
     void StartFrom(long revision);
+
+    /// <summary>How many revisions the database was ahead of this node when the follower last looked (0 when caught up).</summary>
+    long Behind { get; }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Tessera.Catalog;
 using System.Buffers.Text;
 using System.Text;
@@ -6,6 +7,7 @@ using Tessera.Decisions;
 using Tessera.Errors;
 using Tessera.Server.Errors;
 using Tessera.Management;
+using Tessera.Server.Observability;
 using Tessera.Server.Audit;
 using Tessera.Server.Http;
 using Tessera.Server.Identity;
@@ -30,8 +32,16 @@ internal static class DecisionsApi
         // Anonymous to the authorization middleware only: each handler requires a valid token itself (RequireTokenAsync),
         // which at these request rates is much cheaper than evaluating an authorization policy.
         var group = routes.MapGroup("/access/v1").AllowAnonymous();
-        group.MapPost("/evaluation", Evaluate);
-        group.MapPost("/evaluations", EvaluateMany);
+        // The evaluation endpoints are plain request delegates over singletons resolved here, once: binding services as
+        // handler parameters would open a dependency-injection scope for every decision request.
+        var services = routes.ServiceProvider;
+        var decider = services.GetRequiredService<Decider>();
+        var catalog = services.GetRequiredService<ServiceCatalog>();
+        var reader = services.GetRequiredService<AuthZenReader>();
+        var metrics = services.GetRequiredService<ServerMetrics>();
+        var signal = services.GetRequiredService<RevisionSignal>();
+        group.MapPost("/evaluation", context => Evaluate(context, decider, catalog, reader, metrics, signal)).AuthorizesItself();
+        group.MapPost("/evaluations", context => EvaluateMany(context, decider, catalog, reader, metrics, signal)).AuthorizesItself();
         group.MapPost("/search/subject", SearchSubjects);
         group.MapPost("/search/resource", SearchResources);
         group.MapPost("/search/action", SearchActions);
@@ -39,9 +49,11 @@ internal static class DecisionsApi
         return routes;
     }
 
-    private static async Task Evaluate(HttpContext context, Decider decider, ServiceCatalog catalog, AuthZenReader reader)
+    private static async Task Evaluate(HttpContext context, Decider decider, ServiceCatalog catalog, AuthZenReader reader, ServerMetrics metrics,
+        RevisionSignal signal)
     {
-        using var document = await ReadBodyAsync(context);
+        var started = Stopwatch.GetTimestamp();
+        using var document = await ReadBodyAsync(context, signal);
         if (document is null)
             return;
         {
@@ -57,13 +69,16 @@ internal static class DecisionsApi
                 return;
             }
             await using var json = DecisionJson.Writer(context.Response);
-            Write(json, decider, catalog, evaluation);
+            var permit = Write(json, decider, catalog, evaluation);
+            metrics.Decided("evaluation", permit ? 1 : 0, permit ? 0 : 1, started);
         }
     }
 
-    private static async Task EvaluateMany(HttpContext context, Decider decider, ServiceCatalog catalog, AuthZenReader reader)
+    private static async Task EvaluateMany(HttpContext context, Decider decider, ServiceCatalog catalog, AuthZenReader reader, ServerMetrics metrics,
+        RevisionSignal signal)
     {
-        using var document = await ReadBodyAsync(context);
+        var started = Stopwatch.GetTimestamp();
+        using var document = await ReadBodyAsync(context, signal);
         if (document is null)
             return;
         {
@@ -92,21 +107,24 @@ internal static class DecisionsApi
             await using var json = DecisionJson.Writer(context.Response);
             json.WriteStartObject();
             json.WriteStartArray("evaluations");
+            var (permits, denies) = (0, 0);
             foreach (var evaluation in evaluations)
             {
                 var permit = Write(json, decider, catalog, evaluation);
+                (permits, denies) = permit ? (permits + 1, denies) : (permits, denies + 1);
                 if ((semantic == Semantic.DenyOnFirstDeny && !permit) || (semantic == Semantic.PermitOnFirstPermit && permit))
                     break;
             }
             json.WriteEndArray();
             json.WriteEndObject();
+            metrics.Decided("evaluations", permits, denies, started);
         }
     }
 
     /// <summary>
     /// The request's JSON, once the caller has shown a valid token; otherwise null, with the 401 or 400 already written.
     /// </summary>
-    private static async ValueTask<JsonDocument?> ReadBodyAsync(HttpContext context)
+    private static async ValueTask<JsonDocument?> ReadBodyAsync(HttpContext context, RevisionSignal signal)
     {
         if (!await BearerTokenMiddleware.RequireTokenAsync(context))
             return null;
@@ -118,7 +136,7 @@ internal static class DecisionsApi
         }
         // A consistency token may also ride in the request's context (AuthZEN has no headers of its own).
         if (ConsistencyToken(document!.RootElement) is { } token
-            && !await ConsistencyTokens.WaitAsync(context, context.RequestServices.GetRequiredService<RevisionSignal>(), token))
+            && !await ConsistencyTokens.WaitAsync(context, signal, token))
         {
             document.Dispose();
             return null;
@@ -250,7 +268,7 @@ internal static class DecisionsApi
     /// <summary>Runs a search and pages its results by key: complete, and never silently cut short.</summary>
     private static async Task SearchAsync(HttpContext context, Func<JsonElement, ValueTask<SearchOutcome>> search)
     {
-        using var document = await ReadBodyAsync(context);
+        using var document = await ReadBodyAsync(context, context.RequestServices.GetRequiredService<RevisionSignal>());
         if (document is null)
             return;
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using Tessera.Errors;
 using Tessera.Server.Audit;
+using Tessera.Server.Observability;
 using Tessera.Server.Errors;
 using Tessera.Server.Hosting;
 
@@ -64,8 +65,12 @@ internal static class ConsistencyTokens
                 $"'{token}' is not a consistency token: send back the {HeaderName} header of a write's response as it was");
             return false;
         }
+        if (revision <= signal.Applied)
+            return true;
         var wait = context.RequestServices.GetRequiredService<IOptions<TesseraOptions>>().Value.ConsistencyWait;
-        if (await signal.WaitForAsync(revision, wait, context.RequestAborted))
+        var caughtUp = await signal.WaitForAsync(revision, wait, context.RequestAborted);
+        context.RequestServices.GetRequiredService<ServerMetrics>().ConsistencyWait(caughtUp);
+        if (caughtUp)
             return true;
         context.Response.Headers.RetryAfter = "1";
         await ErrorResults.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,

@@ -1,29 +1,44 @@
-using Microsoft.AspNetCore.Authentication;
+using Tessera.Errors;
+using Tessera.Management;
+using Tessera.Server.Errors;
+using Tessera.Server.Http;
+using Tessera.Server.Observability;
 
 namespace Tessera.Server.Identity;
 
 /// <summary>
-/// Sets <c>HttpContext.User</c> from a bearer token, through the verified-token cache. It replaces
-/// <c>UseAuthentication</c>, which would create an authentication handler for every request: at the decision API's
-/// rates that machinery costs more than the decision. Challenges and refusals still go through
-/// <see cref="BearerAuthenticationHandler"/>, so every 401 and 403 keeps IBM's shape.
+/// Sets <c>HttpContext.User</c> from a bearer token, through the verified-token cache. It replaces ASP.NET Core's
+/// authentication middleware and handlers, which would open a service scope and create a handler for every request:
+/// at the decision API's rates that machinery costs more than the decision. The 401 and 403 it would write are written
+/// here, in IBM's shape, for the authorization middleware (<see cref="IbmAuthorizationResults"/>) and for endpoints
+/// that check the token themselves (<see cref="RequireTokenAsync"/>).
 /// </summary>
 internal static class BearerTokenMiddleware
 {
-    public static IApplicationBuilder UseBearerTokens(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    /// <summary>The authentication type of the identities this middleware sets.</summary>
+    public const string AuthenticationType = "Bearer";
+
+    public static IApplicationBuilder UseBearerTokens(this IApplicationBuilder app)
     {
-        var header = context.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        // Singletons, resolved once rather than per request.
+        var tokens = app.ApplicationServices.GetRequiredService<VerifiedTokens>();
+        var metrics = app.ApplicationServices.GetRequiredService<ServerMetrics>();
+        return app.Use(async (context, next) =>
         {
-            var tokens = context.RequestServices.GetRequiredService<VerifiedTokens>();
-            var token = header.AsSpan("Bearer ".Length).Trim();
-            // The common case, a token seen before, costs a lookup and no allocation.
-            var verified = tokens.TryGetCached(token, out var cached) ? cached : await tokens.VerifyAsync(token.ToString());
-            if (verified is not null)
-                context.User = verified.Principal;
-        }
-        await next(context);
-    });
+            var header = context.Request.Headers.Authorization.ToString();
+            if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            {
+                var token = header.AsSpan("Bearer ".Length).Trim();
+                // The common case, a token seen before, costs a lookup and no allocation.
+                var hit = tokens.TryGetCached(token, out var cached);
+                metrics.TokenCache(hit);
+                var verified = hit ? cached : await tokens.VerifyAsync(token.ToString());
+                if (verified is not null)
+                    context.User = verified.Principal;
+            }
+            await next(context);
+        });
+    }
 
     /// <summary>
     /// For endpoints that skip the authorization middleware on their hot path: true when the request carries a valid
@@ -33,7 +48,16 @@ internal static class BearerTokenMiddleware
     {
         if (context.User.Identity?.IsAuthenticated == true)
             return true;
-        await context.ChallengeAsync();
+        await ChallengeAsync(context);
         return false;
+    }
+
+    /// <summary>The 401 for a request without a valid token, recorded in the operator's trail (rate-limited).</summary>
+    public static async Task ChallengeAsync(HttpContext context)
+    {
+        await context.RequestServices.GetRequiredService<Refusals>()
+            .RecordUnauthenticatedAsync(context.Request.Method, context.Request.Path.ToString(), TransactionIds.Get(context), context.RequestAborted);
+        await ErrorResults.WriteAsync(context, StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken,
+            "The provided access token is missing, invalid or expired. Get one from POST /identity/token.");
     }
 }

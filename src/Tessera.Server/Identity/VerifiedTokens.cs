@@ -40,7 +40,7 @@ internal sealed class VerifiedTokens(TokenService tokens, TimeProvider time)
             new Claim(Caller.IamIdClaim, iamId),
             new Claim(Caller.AccountClaim, accountId),
             new Claim(Caller.SubTypeClaim, subType),
-        ], BearerAuthenticationHandler.SchemeName));
+        ], BearerTokenMiddleware.AuthenticationType));
         var verified = new VerifiedToken(new Caller(iamId, accountId, subType), principal, new DateTimeOffset(validTo, TimeSpan.Zero));
         if (_cache.Count >= MaxEntries)
             _cache.Clear();
