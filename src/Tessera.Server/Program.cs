@@ -106,7 +106,7 @@ app.Services.GetRequiredService<ResourceDirectory>().Load(
     store.ReadActiveInstancesAsync(CancellationToken.None).ToBlockingEnumerable(), store.ReadMembershipsAsync(CancellationToken.None).ToBlockingEnumerable());
 app.Services.GetRequiredService<RevisionSignal>().StartFrom(revision);
 app.Services.GetService<IChangeFollower>()?.StartFrom(revision);
-app.Logger.LogInformation("Loaded {PolicyCount} active policies at revision {Revision} in {Seconds:F2} s", index.Count, revision, loading.Elapsed.TotalSeconds);
+StartupLog.IndexLoaded(app.Logger, index.Count, revision, loading.Elapsed.TotalSeconds);
 
 app.UseTransactionIds();
 app.UseExceptionHandler(errorApp => errorApp.Run(context =>
@@ -124,16 +124,6 @@ app.UseExceptionHandler(errorApp => errorApp.Run(context =>
         ? ErrorResults.WriteAsync(context, bad.StatusCode, ErrorCodes.InvalidBody, bad.Message)
         : ErrorResults.WriteAsync(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "Tessera could not process the request.");
 }));
-app.UseStatusCodePages(context =>
-{
-    var response = context.HttpContext.Response;
-    return response.StatusCode switch
-    {
-        StatusCodes.Status404NotFound => ErrorResults.WriteAsync(context.HttpContext, 404, ErrorCodes.NotFound, "No such endpoint."),
-        StatusCodes.Status405MethodNotAllowed => ErrorResults.WriteAsync(context.HttpContext, 405, ErrorCodes.MethodNotAllowed, "This endpoint does not support that method."),
-        _ => ErrorResults.WriteAsync(context.HttpContext, response.StatusCode, ErrorCodes.InvalidBody, "The request cannot be processed."),
-    };
-});
 // The Node SDK strips a trailing '/', the Go SDK keeps it: both must reach the same endpoint.
 app.Use((context, next) =>
 {
@@ -146,6 +136,17 @@ app.UseConsistencyTokens();
 app.UseRouting();
 app.UseBearerTokens();
 app.UseSelfAuthorizingEndpoints();
+// After the fast lane: unknown routes and methods still get IBM's envelope, decisions do not pay for the wrapper.
+app.UseStatusCodePages(context =>
+{
+    var response = context.HttpContext.Response;
+    return response.StatusCode switch
+    {
+        StatusCodes.Status404NotFound => ErrorResults.WriteAsync(context.HttpContext, 404, ErrorCodes.NotFound, "No such endpoint."),
+        StatusCodes.Status405MethodNotAllowed => ErrorResults.WriteAsync(context.HttpContext, 405, ErrorCodes.MethodNotAllowed, "This endpoint does not support that method."),
+        _ => ErrorResults.WriteAsync(context.HttpContext, response.StatusCode, ErrorCodes.InvalidBody, "The request cannot be processed."),
+    };
+});
 app.UseAuthorization();
 
 app.MapHealth();

@@ -8,15 +8,17 @@ internal static class TransactionIds
 {
     public const string HeaderName = "Transaction-Id";
     private const int MaxLength = 128;
-    private static readonly object ItemKey = new();
 
     // Generated ids: a random per-process prefix and a counter. Unique like a random 32-hex id, but without a call
     // to the system RNG on every request.
     private static readonly ulong Prefix = BitConverter.ToUInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
     private static long _counter;
 
-    public static string Get(HttpContext context) =>
-        context.Items.TryGetValue(ItemKey, out var value) && value is string id ? id : NewId();
+    /// <summary>
+    /// The request's id, kept as its <see cref="HttpContext.TraceIdentifier"/>: a field the server already has (no
+    /// per-request item), and one that survives the exception handler clearing the response.
+    /// </summary>
+    public static string Get(HttpContext context) => context.TraceIdentifier;
 
     private static string NewId() => string.Create(32, Interlocked.Increment(ref _counter), static (chars, counter) =>
     {
@@ -29,7 +31,7 @@ internal static class TransactionIds
         var id = context.Request.Headers[HeaderName].ToString();
         if (id.Length is 0 or > MaxLength || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
             id = NewId();
-        context.Items[ItemKey] = id;
+        context.TraceIdentifier = id;
         context.Response.Headers[HeaderName] = id;
         context.Response.Headers.CacheControl = "no-cache,no-store";
         context.Response.Headers.Pragma = "no-cache";

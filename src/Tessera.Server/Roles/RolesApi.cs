@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tessera.Server.Http;
 using Tessera.Catalog;
 using Tessera.Errors;
 using Tessera.Server.Errors;
@@ -16,7 +18,7 @@ internal static class RolesApi
         return routes;
     }
 
-    private static IResult ListRoles(HttpContext context, ServiceCatalog catalog)
+    private static Results<JsonHttpResult<RoleCollection>, IbmError> ListRoles(HttpContext context, ServiceCatalog catalog)
     {
         var query = context.Request.Query;
         var serviceName = query["service_name"].ToString();
@@ -24,8 +26,7 @@ internal static class RolesApi
         var policyType = query["policy_type"].ToString();
         if (policyType is not ("" or "authorization" or "access"))
         {
-            return ErrorResults.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidQueryParameter,
-                $"the query parameter 'policy_type' has the invalid value '{policyType}'; expected 'access' or 'authorization'");
+            return ApiResults.InvalidQuery("policy_type", policyType, "'access' or 'authorization'");
         }
         if (sourceName.Length > 0 && serviceName.Length == 0)
         {
@@ -55,8 +56,6 @@ internal static class RolesApi
 
         var wire = roles.Select(r => new WireRole(r.DisplayName, r.Description, r.Actions, r.Crn)).ToArray();
         var isPlatform = roles.Select(r => r.IsPlatformRole).ToArray();
-        return TypedResults.Json(
-            new RoleCollection([], wire.Where((_, i) => !isPlatform[i]).ToArray(), wire.Where((_, i) => isPlatform[i]).ToArray()),
-            ServerJsonContext.Relaxed.RoleCollection, "application/json; charset=utf-8");
+        return ApiResults.Json(new RoleCollection([], wire.Where((_, i) => !isPlatform[i]).ToArray(), wire.Where((_, i) => isPlatform[i]).ToArray()));
     }
 }

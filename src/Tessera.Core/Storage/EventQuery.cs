@@ -1,0 +1,13 @@
+namespace Tessera.Storage;
+
+/// <summary>A page of an account's audit events, oldest first, after the event with sequence <see cref="AfterSequence"/>.</summary>
+public sealed record EventQuery
+{
+    public required string AccountId { get; init; }
+    public string? Action { get; init; }
+    public string? TargetId { get; init; }
+    public DateTimeOffset? From { get; init; }
+    public DateTimeOffset? To { get; init; }
+    public long AfterSequence { get; init; }
+    public int Limit { get; init; } = 100;
+}
