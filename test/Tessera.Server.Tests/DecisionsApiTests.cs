@@ -133,7 +133,13 @@ public class DecisionsApiTests(TesseraApp app) : IClassFixture<TesseraApp>
                 new JsonObject { ["action"] = new JsonObject { ["name"] = "cloud-object-storage.object.get" } },
                 new JsonObject { ["action"] = new JsonObject { ["nom"] = "x" } },
                 new JsonObject { ["action"] = new JsonObject { ["name"] = Put }, ["resource"] = new JsonObject { ["type"] = "x", ["id"] = "crn:bad" } },
-                new JsonObject { ["action"] = new JsonObject { ["name"] = Put } }),
+                new JsonObject { ["action"] = new JsonObject { ["name"] = Put } },
+                // An item's own subject overrides the default one, which the batch reads once.
+                new JsonObject
+                {
+                    ["subject"] = new JsonObject { ["type"] = "service", ["id"] = $"crn:v1:bluemix:public:logs-router:us-south:a/{tenant.AccountId}:lr-1::" },
+                    ["action"] = new JsonObject { ["name"] = Put },
+                }),
             ["options"] = semantic is null ? null : new JsonObject { ["evaluations_semantic"] = semantic },
         };
 
@@ -145,10 +151,10 @@ public class DecisionsApiTests(TesseraApp app) : IClassFixture<TesseraApp>
         }
 
         var all = await RunAsync(null);
-        Assert.Equal([true, false, false, false, true], all.Select(e => e.GetProperty("decision").GetBoolean()));
+        Assert.Equal([true, false, false, false, true, false], all.Select(e => e.GetProperty("decision").GetBoolean()));
         Assert.Equal(400, all[2].GetProperty("context").GetProperty("error").GetProperty("status").GetInt32());
         Assert.Contains("is not a CRN", all[3].GetProperty("context").GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Equal(5, (await RunAsync("execute_all")).Count);
+        Assert.Equal(6, (await RunAsync("execute_all")).Count);
         Assert.Equal(2, (await RunAsync("deny_on_first_deny")).Count);
         Assert.Single(await RunAsync("permit_on_first_permit"));
     }

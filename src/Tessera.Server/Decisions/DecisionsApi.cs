@@ -96,9 +96,12 @@ internal static class DecisionsApi
 
             // Parse every item first (token subjects may verify asynchronously), then decide and write synchronously.
             var evaluations = new List<Evaluation>(root.GetProperty("evaluations").GetArrayLength());
+            (Attributes, string?)? defaultSubject = root.TryGetProperty("subject", out var subject) && subject.ValueKind != JsonValueKind.Null
+                ? await reader.ReadSubjectAsync(subject)
+                : null;
             foreach (var item in root.GetProperty("evaluations").EnumerateArray())
             {
-                var evaluation = await reader.ReadAsync(item, root);
+                var evaluation = await reader.ReadAsync(item, root, defaultSubject);
                 evaluations.Add(evaluation.Explain && !await MayReadPoliciesAsync(context, evaluation.Request.Resource)
                     ? Evaluation.Invalid(ExplainForbidden)
                     : evaluation);
