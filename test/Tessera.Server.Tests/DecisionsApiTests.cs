@@ -37,6 +37,23 @@ public class DecisionsApiTests(TesseraApp app) : IClassFixture<TesseraApp>
     }
 
     [Fact]
+    public async Task Evaluation_ReadsEscapedAndNonAsciiValuesAsWritten()
+    {
+        var tenant = await app.NewTenantAsync("escaped");
+        await tenant.Client.SendAsync(HttpMethod.Post, "/v1/policies", Policies.AtrackerToCos(tenant.AccountId, "cos-ü"));
+        string Request(string crn, string instance, string put) =>
+            "{\"subject\":{\"type\":\"service\",\"id\":\"" + crn + ":v1:bluemix:public:atracker:us-south:a/" + tenant.AccountId + ":at-1::\"}," +
+            "\"action\":{\"name\":\"" + put + "\"}," +
+            "\"resource\":{\"type\":\"bucket\",\"id\":\"" + crn + ":v1:bluemix:public:cloud-object-storage:global:a/" + tenant.AccountId + ":" + instance +
+            ":bucket:logs\"}}";
+
+        // UTF-8 as sent, and the same values with JSON escapes (\u0063 is 'c', \u00fc is 'ü', \u002e is '.').
+        Assert.True(await DecideAsync(tenant, Request("crn", "cos-ü", Put)));
+        Assert.True(await DecideAsync(tenant, Request("\\u0063rn", "cos-\\u00fc", "cloud-object-storage.object\\u002eput")));
+        Assert.False(await DecideAsync(tenant, Request("crn", "cos-u", Put)));
+    }
+
+    [Fact]
     public async Task Evaluation_OfAMisspelledAction_SaysItIsUnknownAndNamesTheClosest()
     {
         var tenant = await app.NewTenantAsync("typo");
@@ -283,7 +300,7 @@ public class DecisionsApiTests(TesseraApp app) : IClassFixture<TesseraApp>
         return results;
     }
 
-    private static async Task<bool> DecideAsync(Tenant tenant, JsonObject request)
+    private static async Task<bool> DecideAsync(Tenant tenant, object request)
     {
         var (status, body, _) = await tenant.Client.SendAsync(HttpMethod.Post, "/access/v1/evaluation", request);
         Assert.Equal(HttpStatusCode.OK, status);

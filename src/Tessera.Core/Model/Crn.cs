@@ -40,67 +40,75 @@ public sealed record Crn(
     public static bool TryParse(string? text, [NotNullWhen(true)] out Crn? crn, [NotNullWhen(false)] out string? error)
     {
         crn = null;
-        if (string.IsNullOrEmpty(text))
+        Span<Range> ranges = stackalloc Range[SegmentCount + 1];
+        if (!TrySplit(text, ranges, out error))
+            return false;
+        var value = text!;
+        crn = new Crn(Part(value, ranges[2]), Part(value, ranges[3]), Part(value, ranges[4]), Part(value, ranges[5]), Part(value, ranges[6]),
+            Part(value, ranges[7]), Part(value, ranges[8]), Part(value, ranges[9]));
+        return true;
+    }
+
+    // Empty segments cost no allocation.
+    private static string Part(string text, Range range) => range.GetOffsetAndLength(text.Length).Length == 0 ? string.Empty : text[range];
+
+    /// <summary>
+    /// Checks a CRN and splits it into its ten segments without allocating (CRNs arrive with every decision request);
+    /// on failure <paramref name="error"/> says which part is wrong. <paramref name="ranges"/> needs room for eleven.
+    /// </summary>
+    public static bool TrySplit(ReadOnlySpan<char> text, Span<Range> ranges, [NotNullWhen(false)] out string? error)
+    {
+        if (text.IsEmpty)
         {
             error = "a CRN must not be empty";
             return false;
         }
-
-        // Split without allocating the array of ten: CRNs arrive with every decision request.
-        Span<Range> ranges = stackalloc Range[SegmentCount + 1];
-        var count = text.AsSpan().Split(ranges, ':');
+        var count = text.Split(ranges, ':');
         if (count != SegmentCount)
         {
             error = $"'{text}' is not a CRN: expected {SegmentCount} ':'-separated segments " +
-                    "(crn:v1:<cname>:<ctype>:<service>:<region>:<scope>:<instance>:<resource type>:<resource>), found " + text.Split(':').Length;
+                    $"(crn:v1:<cname>:<ctype>:<service>:<region>:<scope>:<instance>:<resource type>:<resource>), found {text.Count(':') + 1}";
             return false;
         }
-        var parts = new PartReader(text, ranges);
-
-        if (parts[0] != "crn")
+        if (!text[ranges[0]].SequenceEqual("crn"))
         {
             error = $"'{text}' is not a CRN: it must start with 'crn:'";
             return false;
         }
-
-        if (parts[1] != "v1")
+        if (!text[ranges[1]].SequenceEqual("v1"))
         {
-            error = $"'{text}' has unsupported CRN version '{parts[1]}' (only 'v1' is known)";
+            error = $"'{text}' has unsupported CRN version '{text[ranges[1]]}' (only 'v1' is known)";
             return false;
         }
-
-        if (parts[2].Length == 0 || parts[3].Length == 0)
+        if (text[ranges[2]].IsEmpty || text[ranges[3]].IsEmpty)
         {
             error = $"'{text}' is not a CRN: the cloud name and cloud type segments must not be empty";
             return false;
         }
-
-        var scope = parts[6];
-        if (scope.Length != 0 && !(scope.StartsWith("a/", StringComparison.Ordinal) || scope.StartsWith("o/", StringComparison.Ordinal)
-                                   || scope.StartsWith("s/", StringComparison.Ordinal) || scope.StartsWith("p/", StringComparison.Ordinal)))
+        var scope = text[ranges[6]];
+        if (scope.Length != 0 && !(scope.StartsWith("a/") || scope.StartsWith("o/") || scope.StartsWith("s/") || scope.StartsWith("p/")))
         {
             error = $"'{text}' has an invalid scope '{scope}': expected 'a/<account id>' (or o/, s/, p/)";
             return false;
         }
-
         if (scope.Length == 2)
         {
             error = $"'{text}' has an empty scope id after '{scope}'";
             return false;
         }
-
-        crn = new Crn(parts[2], parts[3], parts[4], parts[5], scope, parts[7], parts[8], parts[9]);
         error = null;
         return true;
     }
 
-    /// <summary>The segments of a split CRN as strings; empty segments cost no allocation.</summary>
-    private readonly ref struct PartReader(string text, ReadOnlySpan<Range> ranges)
+    /// <summary>The segment index of each part, for readers of <see cref="TrySplit"/>'s ranges.</summary>
+    public static class Segment
     {
-        private readonly string _text = text;
-        private readonly ReadOnlySpan<Range> _ranges = ranges;
-
-        public string this[int index] => _ranges[index].GetOffsetAndLength(_text.Length).Length == 0 ? string.Empty : _text[_ranges[index]];
+        public const int ServiceName = 4;
+        public const int Region = 5;
+        public const int Scope = 6;
+        public const int ServiceInstance = 7;
+        public const int ResourceType = 8;
+        public const int Resource = 9;
     }
 
     public override string ToString() =>

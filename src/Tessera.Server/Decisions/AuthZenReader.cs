@@ -1,4 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using Tessera.Decisions;
 using Tessera.Model;
@@ -13,6 +15,10 @@ namespace Tessera.Server.Decisions;
 /// </summary>
 internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory directory)
 {
+    // A value read from the request's UTF-8 into a stack buffer when it is this short and has no JSON escapes.
+    private const int MaxStackCrnBytes = 512;
+    private readonly RequestStrings _strings = new();
+
     private static readonly string[] PropertyNames = ["accountId", "serviceName", "serviceInstance", "resourceGroupId", "resourceType", "resource", "region"];
 
     /// <summary>
@@ -86,9 +92,8 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
                 var attributes = default(Attributes);
                 if (id is not null)
                 {
-                    if (!Crn.TryParse(id, out var crn, out var crnError))
+                    if (!TryReadCrn(subject.GetProperty("id"), out attributes, out var crnError))
                         return (default, $"subject.id must be the source instance's CRN: {crnError}");
-                    attributes = FromCrn(crn);
                 }
                 return TryFillFromProperties(subject, "subject", ref attributes, out var error) ? (directory.Complete(attributes), null) : (default, error);
 
@@ -112,12 +117,11 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
         }
         if (id is not null && id.StartsWith("crn:", StringComparison.Ordinal))
         {
-            if (!Crn.TryParse(id, out var crn, out var crnError))
+            if (!TryReadCrn(resource.GetProperty("id"), out attributes, out var crnError))
             {
                 error = $"resource.id: {crnError}";
                 return false;
             }
-            attributes = FromCrn(crn);
         }
         if (!TryFillFromProperties(resource, "resource", ref attributes, out error))
             return false;
@@ -125,7 +129,7 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
         return true;
     }
 
-    public static bool TryReadAction(JsonElement action, [NotNullWhen(true)] out string? name, [NotNullWhen(false)] out string? error)
+    public bool TryReadAction(JsonElement action, [NotNullWhen(true)] out string? name, [NotNullWhen(false)] out string? error)
     {
         name = null;
         error = null;
@@ -138,11 +142,46 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
         return true;
     }
 
+    /// <summary>
+    /// A CRN-valued JSON string as attributes, read from the request's own UTF-8 and split in place, with each segment
+    /// taken from <see cref="RequestStrings"/>: no string is made for a value seen before. Escaped or long ones are
+    /// read the ordinary way.
+    /// </summary>
+    private bool TryReadCrn(JsonElement id, out Attributes attributes, [NotNullWhen(false)] out string? error)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(id);
+        if (raw.Length > MaxStackCrnBytes || raw.IndexOf((byte)'\\') >= 0)
+        {
+            attributes = default;
+            if (!Crn.TryParse(id.GetString(), out var crn, out error))
+                return false;
+            attributes = FromCrn(crn);
+            return true;
+        }
+        Span<char> chars = stackalloc char[raw.Length];
+        var text = chars[..Encoding.UTF8.GetChars(raw[1..^1], chars)];
+        Span<Range> ranges = stackalloc Range[11];
+        if (!Crn.TrySplit(text, ranges, out error))
+        {
+            attributes = default;
+            return false;
+        }
+        var scope = text[ranges[Crn.Segment.Scope]];
+        attributes = new Attributes(
+            AccountId: scope.StartsWith("a/") ? _strings.Get(scope[2..]) : null,
+            ServiceName: _strings.Get(text[ranges[Crn.Segment.ServiceName]]),
+            ServiceInstance: _strings.Get(text[ranges[Crn.Segment.ServiceInstance]]),
+            ResourceType: _strings.Get(text[ranges[Crn.Segment.ResourceType]]),
+            Resource: _strings.Get(text[ranges[Crn.Segment.Resource]]),
+            Region: _strings.Get(text[ranges[Crn.Segment.Region]]));
+        return true;
+    }
+
     private static Attributes FromCrn(Crn crn) => new(
         Empty(crn.AccountId), Empty(crn.ServiceName), Empty(crn.ServiceInstance), null, Empty(crn.ResourceType), Empty(crn.Resource), Empty(crn.Region));
 
     /// <summary>Properties fill only what the CRN did not say.</summary>
-    private static bool TryFillFromProperties(JsonElement entity, string side, ref Attributes attributes, [NotNullWhen(false)] out string? error)
+    private bool TryFillFromProperties(JsonElement entity, string side, ref Attributes attributes, [NotNullWhen(false)] out string? error)
     {
         error = null;
         if (!entity.TryGetProperty("properties", out var properties) || properties.ValueKind == JsonValueKind.Null)
@@ -164,7 +203,7 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
                 error = $"{side}.properties.{property.Name} must be a string";
                 return false;
             }
-            var value = property.Value.GetString();
+            var value = Interned(property.Value);
             attributes = property.Name switch
             {
                 "accountId" => attributes with { AccountId = attributes.AccountId ?? value },
@@ -184,15 +223,25 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
         : defaults.ValueKind == JsonValueKind.Object && defaults.TryGetProperty(name, out var fallback) && fallback.ValueKind != JsonValueKind.Null ? fallback
         : null;
 
-    private static bool TryString(JsonElement obj, string name, out string? value)
+    private bool TryString(JsonElement obj, string name, out string? value)
     {
         value = null;
         if (!obj.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
             return true;
         if (element.ValueKind != JsonValueKind.String)
             return false;
-        value = element.GetString();
+        value = Interned(element);
         return true;
+    }
+
+    /// <summary>A JSON string's value, from <see cref="RequestStrings"/> when it is short and unescaped (no allocation once seen).</summary>
+    private string? Interned(JsonElement element)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(element);
+        if (raw.Length > MaxStackCrnBytes || raw.IndexOf((byte)'\\') >= 0)
+            return element.GetString();
+        Span<char> chars = stackalloc char[raw.Length];
+        return _strings.Get(chars[..Encoding.UTF8.GetChars(raw[1..^1], chars)]) ?? string.Empty;
     }
 
     private static string? Empty(string value) => value.Length == 0 ? null : value;

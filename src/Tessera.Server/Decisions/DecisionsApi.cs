@@ -215,7 +215,7 @@ internal static class DecisionsApi
             }
             if (!reader.TryReadResource(resourceElement, out var resource, out var resourceError))
                 return SearchOutcome.Invalid(resourceError);
-            if (!AuthZenReader.TryReadAction(actionElement, out var action, out var actionError))
+            if (!reader.TryReadAction(actionElement, out var action, out var actionError))
                 return SearchOutcome.Invalid(actionError);
             if (!await MayReadPoliciesAsync(context, resource))
                 return SearchOutcome.Forbidden;
@@ -230,7 +230,7 @@ internal static class DecisionsApi
             var (subject, subjectError) = await reader.ReadSubjectAsync(subjectElement);
             if (subjectError is not null)
                 return SearchOutcome.Invalid(subjectError);
-            if (!AuthZenReader.TryReadAction(actionElement, out var action, out var actionError))
+            if (!reader.TryReadAction(actionElement, out var action, out var actionError))
                 return SearchOutcome.Invalid(actionError);
             if (!await context.RequestServices.GetRequiredService<RuleBook>().MaySearchReachOfAsync(Caller.From(context.User), subject, context.RequestAborted))
                 return SearchOutcome.Forbidden;
