@@ -91,7 +91,4 @@ public static class AuditEvents
 
     public static AuditTarget Events(string accountId) =>
         new(Crn.Of("iam-access-management", accountId, "events", accountId).ToString(), "audit trail", "iam-access-management/events");
-
-    public static AuditTarget Account(string accountId, string name) =>
-        new(Crn.Of("iam-identity", accountId, "account", accountId).ToString(), name, "iam-identity/account");
 }

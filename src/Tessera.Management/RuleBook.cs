@@ -24,9 +24,6 @@ public sealed partial class RuleBook(
     ITesseraStore store, AccessAuthority authority, Refusals refusals, PolicyValidator validator, ServiceCatalog catalog, TimeProvider time,
     ManagementMetrics metrics, ILogger<RuleBook> logger)
 {
-    /// <summary>The authority the rule book decides with (surfaces that only ask "may this caller…" use it directly).</summary>
-    public AccessAuthority Authority => authority;
-
     /// <summary>
     /// The one way an operation checks a caller against an existing thing. A caller who may not even read it gets the
     /// same "not found" as for a thing that does not exist (it learns nothing); one who may read it but not do the

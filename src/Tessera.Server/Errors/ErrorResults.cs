@@ -6,8 +6,6 @@ namespace Tessera.Server.Errors;
 /// <summary>Writes errors in IBM's envelope, with the request's transaction id as the trace.</summary>
 internal static class ErrorResults
 {
-    public static IbmError From(TesseraError error) => Create(error.Status, error.Code, error.Message);
-
     public static IbmError Create(int status, string code, string message, IbmErrorDetails? details = null) =>
         new(status, new IbmErrorItem(code, message, details));
 
