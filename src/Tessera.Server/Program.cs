@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -81,6 +80,7 @@ builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationM
 // Deny by default: an endpoint is public only when it says AllowAnonymous.
 builder.Services.AddAuthorizationBuilder()
     .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+builder.Services.AddExceptionHandler<UnexpectedErrors>();
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
 
 var app = builder.Build();
@@ -109,21 +109,9 @@ app.Services.GetService<IChangeFollower>()?.StartFrom(revision);
 StartupLog.IndexLoaded(app.Logger, index.Count, revision, loading.Elapsed.TotalSeconds);
 
 app.UseTransactionIds();
+// UnexpectedErrors answers every exception; this fallback is what ASP.NET Core requires beside it and is never reached.
 app.UseExceptionHandler(errorApp => errorApp.Run(context =>
-{
-    // Bad input is answered before it gets here; what arrives is a bug or a broken store, and says so without detail.
-    var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-    if (error is StoreUnavailableException)
-    {
-        // The database is unreachable (or busy): nothing was acknowledged, and the transaction rolled back; retrying is safe.
-        context.Response.Headers.RetryAfter = "1";
-        return ErrorResults.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
-            "The store cannot be reached right now; decisions are still answered. Retry the request shortly.");
-    }
-    return error is BadHttpRequestException bad
-        ? ErrorResults.WriteAsync(context, bad.StatusCode, ErrorCodes.InvalidBody, bad.Message)
-        : ErrorResults.WriteAsync(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "Tessera could not process the request.");
-}));
+    ErrorResults.WriteAsync(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "Tessera could not process the request.")));
 // The Node SDK strips a trailing '/', the Go SDK keeps it: both must reach the same endpoint.
 app.Use((context, next) =>
 {

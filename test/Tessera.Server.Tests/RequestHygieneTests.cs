@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 
+using Tessera.Server.Tests.Fuzzing;
+
 namespace Tessera.Server.Tests;
 
 /// <summary>Bad input of every shape gets a precise 4xx in IBM's envelope: never a 500, never a partial write.</summary>
@@ -87,7 +89,7 @@ public class RequestHygieneTests(TesseraApp app) : IClassFixture<TesseraApp>
         for (var i = 0; i < 300; i++)
         {
             var body = (JsonObject)template.DeepClone();
-            Mutate(body, random);
+            JsonMutations.Mutate(body, random);
             var (status, _, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v1/policies", body.ToJsonString());
             Assert.True((int)status < 500, $"mutation {i} got {(int)status}: {body.ToJsonString()}");
             if (status == HttpStatusCode.Created)
@@ -186,55 +188,6 @@ public class RequestHygieneTests(TesseraApp app) : IClassFixture<TesseraApp>
         Assert.Equal(("ready", "reachable", 0), (readiness.RootElement.GetProperty("status").GetString(), readiness.RootElement.GetProperty("store").GetString(),
             readiness.RootElement.GetProperty("behind").GetInt64()));
         Assert.Equal(await app.Store.GetRevisionAsync(CancellationToken.None), readiness.RootElement.GetProperty("revision").GetInt64());
-    }
-
-    private static void Mutate(JsonObject body, Random random)
-    {
-        JsonNode?[] replacements = [null, 0, -1, 1e300, true, "", new string('z', 1200), "crn:v1:x", new JsonArray(), new JsonObject(), new JsonArray(1, 2), "stringMatch"];
-        var mutations = random.Next(1, 4);
-        for (var m = 0; m < mutations; m++)
-        {
-            var nodes = Flatten(body).ToList();
-            var (parent, key) = nodes[random.Next(nodes.Count)];
-            var replacement = replacements[random.Next(replacements.Length)]?.DeepClone();
-            switch (parent)
-            {
-                case JsonObject obj when random.Next(5) == 0:
-                    obj.Remove((string)key);
-                    break;
-                case JsonObject obj:
-                    obj[(string)key] = replacement;
-                    break;
-                case JsonArray array:
-                    array[(int)key] = replacement;
-                    break;
-            }
-        }
-    }
-
-    private static IEnumerable<(JsonNode Parent, object Key)> Flatten(JsonNode node)
-    {
-        switch (node)
-        {
-            case JsonObject obj:
-                foreach (var (key, child) in obj.ToList())
-                {
-                    yield return (obj, key);
-                    if (child is not null)
-                        foreach (var inner in Flatten(child))
-                            yield return inner;
-                }
-                break;
-            case JsonArray array:
-                for (var i = 0; i < array.Count; i++)
-                {
-                    yield return (array, i);
-                    if (array[i] is { } child)
-                        foreach (var inner in Flatten(child))
-                            yield return inner;
-                }
-                break;
-        }
     }
 
     private static async Task<int> PolicyCountAsync(Tenant owner)

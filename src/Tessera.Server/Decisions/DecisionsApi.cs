@@ -302,22 +302,25 @@ internal static class DecisionsApi
         }
     }
 
-    private static (string? After, int Limit, string? Error) ReadPage(JsonElement root)
+    internal static (string? After, int Limit, string? Error) ReadPage(JsonElement root)
     {
         if (!root.TryGetProperty("page", out var page) || page.ValueKind == JsonValueKind.Null)
             return (null, DefaultPageSize, null);
         if (page.ValueKind != JsonValueKind.Object)
             return (null, 0, "page must be a JSON object");
         var limit = DefaultPageSize;
-        if (page.TryGetProperty("limit", out var limitElement) && (!limitElement.TryGetInt32(out limit) || limit < 1 || limit > MaxPageSize))
+        if (page.TryGetProperty("limit", out var limitElement) && limitElement.ValueKind != JsonValueKind.Null
+            && (limitElement.ValueKind != JsonValueKind.Number || !limitElement.TryGetInt32(out limit) || limit < 1 || limit > MaxPageSize))
             return (null, 0, $"page.limit must be a whole number from 1 to {MaxPageSize}");
-        if (!page.TryGetProperty("token", out var token) || token.ValueKind == JsonValueKind.Null || token.GetString() is "")
+        if (!page.TryGetProperty("token", out var token) || token.ValueKind == JsonValueKind.Null)
+            return (null, limit, null);
+        if (token.ValueKind != JsonValueKind.String)
+            return (null, 0, "page.token must be a string");
+        if (token.GetString() is not { Length: > 0 } text)
             return (null, limit, null);
         try
         {
-            return token.ValueKind == JsonValueKind.String
-                ? (Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token.GetString())), limit, null)
-                : (null, 0, "page.token must be a string");
+            return (Encoding.UTF8.GetString(Base64Url.DecodeFromChars(text)), limit, null);
         }
         catch (FormatException)
         {

@@ -28,9 +28,19 @@ internal static class JsonBody
         if (request.ContentLength > limit)
             return (null, TooLarge(limit));
 
-        var (body, tooLarge) = request.ContentLength is { } length
-            ? await ReadKnownLengthAsync(request.Body, (int)length, cancellationToken)
-            : await ReadChunkedAsync(request.Body, limit, cancellationToken);
+        ReadOnlyMemory<byte> body;
+        bool tooLarge;
+        try
+        {
+            (body, tooLarge) = request.ContentLength is { } length
+                ? await ReadKnownLengthAsync(request.Body, (int)length, cancellationToken)
+                : await ReadChunkedAsync(request.Body, limit, cancellationToken);
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            // Malformed framing (Kestrel reports a chunk size that overflows as an IOException, not a bad request).
+            return (null, ErrorResults.BadRequest($"the request body cannot be read: {ex.Message}"));
+        }
         if (tooLarge)
             return (null, TooLarge(limit));
         if (body.Length == 0)
@@ -38,6 +48,8 @@ internal static class JsonBody
 
         try
         {
+            if (JsonText.FindInvalidString(body.Span, DocumentOptions.MaxDepth) is { } offset)
+                return (null, ErrorResults.BadRequest($"the request body holds a string that is not valid UTF-8 text (a lone surrogate or a bad byte sequence) at byte {offset}"));
             // The document reads the buffer in place for its lifetime, so the buffer is the caller's (not pooled).
             return (JsonDocument.Parse(body, DocumentOptions), null);
         }
