@@ -15,8 +15,7 @@ public sealed partial class RuleBook
     {
         const string Action = "iam-identity.account.create";
         var caller = call.Caller;
-        if (await store.GetAccountAsync(caller.AccountId, cancellationToken) is not { IsOperator: true }
-            || !await authority.IsOwnerAsync(caller, caller.AccountId, cancellationToken))
+        if (!await IsOperatorOwnerAsync(caller, cancellationToken))
         {
             await refusals.RecordAsync(call, caller.AccountId, Action,
                 new AuditTarget("crn:v1:bluemix:public:iam-identity:::::account:new", "new account", "iam-identity/account"), cancellationToken);
@@ -54,6 +53,29 @@ public sealed partial class RuleBook
         return Done(call, "user.create", result.Status == WriteStatus.Ok
             ? Outcome.Created(result.Value!)
             : Outcome.Conflict($"An identity {identity.IamId} already exists."));
+    }
+
+    /// <summary>
+    /// Removes a user from the account: its API keys, memberships and the policies granted to it go with it (R7), and the
+    /// tokens issued for it end on every node at once. The account's owner cannot be removed.
+    /// </summary>
+    public async ValueTask<Outcome<Identity>> RemoveUserAsync(CallContext call, string accountId, string iamId, CancellationToken cancellationToken)
+    {
+        const string Operation = "user.delete";
+        const string Action = "user-management.user.delete";
+        var resource = UserManagement(accountId);
+        var what = $"User {iamId}";
+        if (await store.GetIdentityAsync(iamId, cancellationToken) is not { Kind: IdentityKind.User, Deleted: false } user || user.AccountId != accountId)
+            return Done(call, Operation, (Outcome<Identity>)Outcome.NotFound(what));
+        var refusal = await GuardAsync(call, Action, "user-management.user.read", resource, AuditEvents.User(accountId, iamId, user.Name), what, cancellationToken);
+        if (refusal is not null)
+            return Done(call, Operation, (Outcome<Identity>)refusal);
+        if (await authority.IsOwnerAsync(new Caller(iamId, accountId, "user"), accountId, cancellationToken))
+            return Done(call, Operation, (Outcome<Identity>)Outcome.Invalid($"{iamId} owns account {accountId} and cannot be removed from it", "iam_id"));
+        var auditEvent = AuditEvents.For(call, Now, accountId, Action, AuditEvents.User(accountId, iamId, user.Name), 204, $"remove user {iamId}");
+        var result = await store.DeleteIdentityAsync(iamId, call.Caller.IamId, Now, auditEvent,
+            new CascadeEvents(call, Now, catalog, $"user {iamId} was removed"), cancellationToken);
+        return Done(call, Operation, result.Status == WriteStatus.Ok ? Outcome.Ok(result.Value!) : Outcome.NotFound(what));
     }
 
     /// <summary>The account's users, for a caller who may read them; an empty list for anyone else.</summary>

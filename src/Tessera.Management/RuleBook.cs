@@ -22,7 +22,7 @@ namespace Tessera.Management;
 /// </remarks>
 public sealed partial class RuleBook(
     ITesseraStore store, AccessAuthority authority, Refusals refusals, PolicyValidator validator, ServiceCatalog catalog, TimeProvider time,
-    ManagementMetrics metrics, ILogger<RuleBook> logger)
+    ManagementMetrics metrics, ISigningKeys signingKeys, ILogger<RuleBook> logger)
 {
     /// <summary>
     /// The one way an operation checks a caller against an existing thing. A caller who may not even read it gets the

@@ -64,6 +64,7 @@ builder.Services.AddSingleton<RuleBook>();
 builder.Services.AddSingleton<AuthZenReader>();
 builder.Services.AddTesseraStore(options);
 builder.Services.AddSingleton<TokenService>();
+builder.Services.AddSingleton<ISigningKeys>(services => services.GetRequiredService<TokenService>());
 builder.Services.AddSingleton<VerifiedTokens>();
 builder.Services.AddSingleton<Bootstrapper>();
 builder.Services.AddSingleton(services => new ServerMetrics(services.GetRequiredService<RevisionSignal>(), services.GetService<IChangeFollower>()));
@@ -95,7 +96,11 @@ catch (StoreUnavailableException ex)
     await Console.Error.WriteLineAsync($"Tessera cannot start: its store cannot be reached or migrated: {ex.Message}");
     return 3;
 }
-await app.Services.GetRequiredService<TokenService>().InitializeAsync(store, CancellationToken.None);
+var tokenService = app.Services.GetRequiredService<TokenService>();
+await tokenService.InitializeAsync(CancellationToken.None);
+// Tokens issued before this node started, for identities and keys deleted since, are refused from its first request.
+app.Services.GetRequiredService<VerifiedTokens>().Revoke(await store.ReadCredentialChangesSinceAsync(
+    TimeProvider.System.GetUtcNow() - tokenService.Lifetime - TokenService.ClockSkew - TokenService.ClockSkew, CancellationToken.None));
 await app.Services.GetRequiredService<Bootstrapper>().BootstrapIfEmptyAsync(Console.Out, CancellationToken.None);
 // The index and the directory follow the store from here on; they start from what the store holds.
 var loading = System.Diagnostics.Stopwatch.StartNew();

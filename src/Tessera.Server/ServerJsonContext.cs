@@ -15,6 +15,7 @@ namespace Tessera.Server;
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(TokenErrorResponse))]
 [JsonSerializable(typeof(JsonWebKeySet))]
+[JsonSerializable(typeof(RotatedKey))]
 [JsonSerializable(typeof(RoleCollection))]
 [JsonSerializable(typeof(CatalogResponse))]
 [JsonSerializable(typeof(string[]))]

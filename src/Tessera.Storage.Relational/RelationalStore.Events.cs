@@ -40,8 +40,31 @@ public abstract partial class RelationalStore
             cancellationToken, range);
         var memberships = await ReadAllAsync(connection, transaction, $"SELECT {MemberColumns}, removed FROM group_members WHERE {InRange}",
             r => ReadMembership(r) with { Removed = Flag(r, 5) }, cancellationToken, range);
+        var credentials = await ReadAllAsync(connection, transaction, $"SELECT {CredentialColumns} FROM credential_changes WHERE {InRange} ORDER BY revision",
+            ReadCredentialChange, cancellationToken, range);
         await transaction.CommitAsync(cancellationToken);
-        return new ChangeSet(revision, policies, instances, memberships);
+        return new ChangeSet(revision, policies, instances, memberships, credentials);
+    }
+
+    public async ValueTask<IReadOnlyList<CredentialChange>> ReadCredentialChangesSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await ReadAllAsync(connection, null, $"SELECT {CredentialColumns} FROM credential_changes WHERE at >= @since ORDER BY revision",
+            ReadCredentialChange, cancellationToken, ("@since", Format(since)));
+    }
+
+    private const string CredentialColumns = "kind, id, at";
+
+    private static CredentialChange ReadCredentialChange(DbDataReader reader) =>
+        new(Enum.Parse<CredentialKind>(reader.GetString(0)), reader.GetString(1), Parse(reader.GetString(2)));
+
+    /// <summary>Logs a credential change in the write's transaction, for the followers, and hands it to this node's sinks.</summary>
+    private static async ValueTask LogCredentialChangeAsync(DbConnection connection, DbTransaction transaction, long revision, Changes changes,
+        CredentialChange change, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, transaction, "INSERT INTO credential_changes (revision, kind, id, at) VALUES (@revision, @kind, @id, @at)",
+            cancellationToken, ("@revision", revision), ("@kind", change.Kind.ToString()), ("@id", change.Id), ("@at", Format(change.At)));
+        changes.Credentials.Add(change);
     }
 
     public async ValueTask<IReadOnlyList<AuditEvent>> ListEventsAsync(EventQuery query, CancellationToken cancellationToken)

@@ -62,7 +62,8 @@ public abstract partial class RelationalStore
             await ExecuteAsync(connection, transaction, "UPDATE identities SET deleted = 1, modified_at = @at, version = @version WHERE iam_id = @id",
                 cancellationToken, ("@id", iamId), ("@at", Format(at)), ("@version", stored.Version));
             await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
-            await DeleteKeysOfAsync(connection, transaction, revision, iamId, at, cascade, cancellationToken);
+            await LogCredentialChangeAsync(connection, transaction, revision, changes, new CredentialChange(CredentialKind.IdentityDeleted, iamId, at), cancellationToken);
+            await DeleteKeysOfAsync(connection, transaction, revision, changes, iamId, at, cascade, cancellationToken);
             await EndMembershipsAsync(connection, transaction, revision, "iam_id = @id", changes, cascade, cancellationToken, ("@id", iamId));
             await CascadePoliciesAsync(connection, transaction, revision, changes, "subject_id = @id", actorId, at, cascade, cancellationToken, ("@id", iamId));
             return (WriteResult.Ok(stored), true);
@@ -126,7 +127,7 @@ public abstract partial class RelationalStore
         }, cancellationToken);
 
     public async ValueTask<WriteResult<ApiKey>> DeleteApiKeyAsync(string id, AuditEvent auditEvent, CancellationToken cancellationToken) =>
-        await WriteAsync(async (connection, transaction, revision, _) =>
+        await WriteAsync(async (connection, transaction, revision, changes) =>
         {
             var current = await GetApiKeyAsync(connection, transaction, id, cancellationToken);
             if (current is null || current.Deleted)
@@ -134,6 +135,8 @@ public abstract partial class RelationalStore
             await ExecuteAsync(connection, transaction, "UPDATE api_keys SET deleted = 1, modified_at = @at WHERE id = @id", cancellationToken,
                 ("@id", id), ("@at", Format(auditEvent.EventTime)));
             await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
+            await LogCredentialChangeAsync(connection, transaction, revision, changes, new CredentialChange(CredentialKind.ApiKeyDeleted, id, auditEvent.EventTime),
+                cancellationToken);
             return (WriteResult.Ok(current with { Deleted = true }), true);
         }, cancellationToken);
 
@@ -147,23 +150,40 @@ public abstract partial class RelationalStore
         return keys;
     }
 
-    public async ValueTask AddSigningKeyAsync(SigningKey key, CancellationToken cancellationToken)
-    {
-        using var gate = await EnterWriteAsync(cancellationToken);
-        await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, null,
-            "INSERT INTO signing_keys (key_id, private_key, created_at) VALUES (@id, @key, @at) ON CONFLICT (key_id) DO NOTHING",
-            cancellationToken, ("@id", key.KeyId), ("@key", key.PrivateKeyPkcs8), ("@at", Format(key.CreatedAt)));
-    }
+    public ValueTask AddFirstSigningKeyAsync(SigningKey key, CancellationToken cancellationToken) =>
+        AddSigningKeyAsync(key, null, "WHERE NOT EXISTS (SELECT 1 FROM signing_keys)", cancellationToken);
 
-    private static async ValueTask DeleteKeysOfAsync(DbConnection connection, DbTransaction transaction, long revision, string iamId,
+    public ValueTask AddSigningKeyAsync(SigningKey key, AuditEvent auditEvent, CancellationToken cancellationToken) =>
+        AddSigningKeyAsync(key, auditEvent, string.Empty, cancellationToken);
+
+    private async ValueTask AddSigningKeyAsync(SigningKey key, AuditEvent? auditEvent, string condition, CancellationToken cancellationToken) =>
+        await WriteAsync<bool>(async (connection, transaction, revision, changes) =>
+        {
+            // Writers are serialized on the revision row, so the condition holds at commit: two nodes starting on an empty
+            // database make one first key, not two.
+            var added = await ScalarAsync(connection, transaction,
+                $"INSERT INTO signing_keys (key_id, private_key, created_at) SELECT @id, @key, @at {condition} ON CONFLICT (key_id) DO NOTHING RETURNING key_id",
+                cancellationToken, ("@id", key.KeyId), ("@key", key.PrivateKeyPkcs8), ("@at", Format(key.CreatedAt))) is string;
+            if (!added)
+                return (false, false);
+            if (auditEvent is not null)
+                await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
+            await LogCredentialChangeAsync(connection, transaction, revision, changes, new CredentialChange(CredentialKind.SigningKeyAdded, key.KeyId, key.CreatedAt),
+                cancellationToken);
+            return (true, true);
+        }, cancellationToken);
+
+    private static async ValueTask DeleteKeysOfAsync(DbConnection connection, DbTransaction transaction, long revision, Changes changes, string iamId,
         DateTimeOffset at, ICascadeEvents cascade, CancellationToken cancellationToken)
     {
         var deleted = await ReadAllAsync(connection, transaction,
             $"UPDATE api_keys SET deleted = 1, modified_at = @at WHERE iam_id = @iam AND deleted = 0 RETURNING {ApiKeyColumns("api_keys")}".Replace("api_keys.", string.Empty, StringComparison.Ordinal),
             ReadApiKey, cancellationToken, ("@iam", iamId), ("@at", Format(at)));
         foreach (var key in deleted)
+        {
             await InsertEventAsync(connection, transaction, cascade.ApiKeyDeleted(key), revision, cancellationToken);
+            await LogCredentialChangeAsync(connection, transaction, revision, changes, new CredentialChange(CredentialKind.ApiKeyDeleted, key.Id, at), cancellationToken);
+        }
     }
 
     private static async ValueTask<Identity?> GetIdentityAsync(DbConnection connection, DbTransaction? transaction, string iamId,

@@ -127,7 +127,10 @@ public abstract partial class RelationalStore
             await ExecuteAsync(connection, transaction, "UPDATE identities SET deleted = 1, modified_at = @at WHERE iam_id = @id", cancellationToken,
                 ("@id", stored.IamId), ("@at", Format(at)));
             await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
-            await DeleteKeysOfAsync(connection, transaction, revision, stored.IamId, at, cascade, cancellationToken);
+            // The instance's own identity (a source service authenticates as it) ends with it, and so do its tokens.
+            await LogCredentialChangeAsync(connection, transaction, revision, changes, new CredentialChange(CredentialKind.IdentityDeleted, stored.IamId, at),
+                cancellationToken);
+            await DeleteKeysOfAsync(connection, transaction, revision, changes, stored.IamId, at, cascade, cancellationToken);
             await CascadePoliciesAsync(connection, transaction, revision, changes,
                 "(source_instance = @guid OR target_instance = @guid OR delegator_instance = @guid)", actorId, at, cascade, cancellationToken, ("@guid", guid));
             changes.Instances.Add(stored);

@@ -16,6 +16,7 @@ public abstract partial class RelationalStore
         public List<Policy> Policies { get; } = [];
         public List<ServiceInstance> Instances { get; } = [];
         public List<GroupMembership> Memberships { get; } = [];
+        public List<CredentialChange> Credentials { get; } = [];
     }
 
     /// <summary>A new open connection; a database that cannot be reached is <see cref="StoreUnavailableException"/>.</summary>
@@ -57,7 +58,7 @@ public abstract partial class RelationalStore
             }
             await BeforeCommitAsync(connection, transaction, revision, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            await AfterCommitAsync(new ChangeSet(revision, changes.Policies, changes.Instances, changes.Memberships), cancellationToken);
+            await AfterCommitAsync(new ChangeSet(revision, changes.Policies, changes.Instances, changes.Memberships, changes.Credentials), cancellationToken);
             return result;
         }
         catch (DbException ex) when (ex.IsTransient)

@@ -154,7 +154,7 @@ public class DecisionIndexTests
         var decider = new Decider(index, directory);
         index.Apply(1, [DecisionTestKit.Policy("by-group", Map("access_group_id=G2"), ["role:Reader"], Map("accountId=A", "serviceName=svc"))]);
         directory.Apply(new Tessera.Storage.ChangeSet(2, [], [],
-            [new Tessera.Model.GroupMembership("G1", "IBMid-u", "A", DateTimeOffset.UnixEpoch, "x"), new Tessera.Model.GroupMembership("G2", "IBMid-u", "A", DateTimeOffset.UnixEpoch, "x")]));
+            [new Tessera.Model.GroupMembership("G1", "IBMid-u", "A", DateTimeOffset.UnixEpoch, "x"), new Tessera.Model.GroupMembership("G2", "IBMid-u", "A", DateTimeOffset.UnixEpoch, "x")], []));
         var member = new DecisionRequest(new Attributes(AccountId: "A", IamId: "IBMid-u"), "svc.read", new Attributes("A", "svc", "i1"));
         var stranger = member with { Subject = new Attributes(AccountId: "A", IamId: "IBMid-v") };
 

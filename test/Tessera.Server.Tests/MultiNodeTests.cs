@@ -109,6 +109,47 @@ public sealed class MultiNodeTests
     }
 
     [Fact]
+    public async Task DeletingAnApiKeyOnOneNode_EndsItsTokensOnTheOther_AndARotationReachesIt()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        await using var nodes = await TwoNodes.StartAsync(database.ConnectionString);
+        var (onA, onB, account) = (nodes.OnA, nodes.OnB, nodes.Account);
+        var (_, serviceId, _) = await onA.SendAsync(HttpMethod.Post, "/v1/serviceids", new { account_id = account, name = "short-lived" });
+        var iamId = serviceId.GetProperty("iam_id").GetString();
+        var keys = new List<(string Id, HttpClient OnB)>();
+        foreach (var _ in new[] { 1, 2 })
+        {
+            var (_, key, _) = await onA.SendAsync(HttpMethod.Post, "/v1/apikeys", new { name = "k", iam_id = iamId, account_id = account });
+            keys.Add((key.GetProperty("id").GetString()!, await nodes.B.ClientAsync(key.GetProperty("apikey").GetString()!)));
+        }
+        var list = $"/v2/resource_groups?account_id={account}";
+        foreach (var (_, client) in keys)
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(HttpMethod.Get, list)).Status);
+
+        // Deleted on A: B refuses the token at once with the delete's consistency token, and by itself within moments.
+        var (_, _, first) = await onA.SendAsync(HttpMethod.Delete, $"/v1/apikeys/{keys[0].Id}");
+        var (withToken, _, _) = await keys[0].OnB.SendAsync(HttpMethod.Get, list, null, ("Consistency-Token", first.Headers.GetValues("Consistency-Token").Single()));
+        Assert.Equal(HttpStatusCode.Unauthorized, withToken);
+        await onA.SendAsync(HttpMethod.Delete, $"/v1/apikeys/{keys[1].Id}");
+        Assert.True(await EventuallyAsync(async () => (await keys[1].OnB.SendAsync(HttpMethod.Get, list)).Status == HttpStatusCode.Unauthorized));
+
+        // A rotation on A: B signs new tokens with the new key and still accepts the old ones.
+        var (_, rotated, _) = await onA.SendAsync(HttpMethod.Post, "/identity/keys");
+        var kid = rotated.GetProperty("kid").GetString();
+        Assert.True(await EventuallyAsync(async () =>
+        {
+            using var fresh = await nodes.B.ClientAsync(OperatorKey);
+            return new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(fresh.DefaultRequestHeaders.Authorization!.Parameter).Kid == kid;
+        }));
+        Assert.Equal(HttpStatusCode.OK, (await onB.SendAsync(HttpMethod.Get, list)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await onA.SendAsync(HttpMethod.Get, list)).Status);
+        var published = (await onB.SendAsync(HttpMethod.Get, "/identity/keys")).Body.GetProperty("keys").GetArrayLength();
+        Assert.Equal(2, published);
+        foreach (var (_, client) in keys)
+            client.Dispose();
+    }
+
+    [Fact]
     public async Task KillingANodeDuringWrites_LosesNoAcknowledgedWrite()
     {
         await using var database = await PostgresTestDatabase.CreateAsync();
@@ -159,6 +200,8 @@ public sealed class MultiNodeTests
         private readonly TesseraNode _b;
 
         private TwoNodes(TesseraNode a, TesseraNode b) => (_a, _b) = (a, b);
+
+        public TesseraNode B => _b;
 
         public HttpClient OnA { get; private set; } = null!;
         public HttpClient OnB { get; private set; } = null!;

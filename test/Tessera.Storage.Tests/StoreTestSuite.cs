@@ -61,8 +61,8 @@ public abstract class StoreTestSuite : IAsyncLifetime
     [Fact]
     public async Task SigningKeys_FirstWriterWins()
     {
-        await Store.AddSigningKeyAsync(new SigningKey("k1", [1, 2, 3], Now), CancellationToken.None);
-        await Store.AddSigningKeyAsync(new SigningKey("k1", [9], Now), CancellationToken.None);
+        await Store.AddFirstSigningKeyAsync(new SigningKey("k1", [1, 2, 3], Now), CancellationToken.None);
+        await Store.AddFirstSigningKeyAsync(new SigningKey("k2", [9], Now), CancellationToken.None);
 
         var key = Assert.Single(await Store.GetSigningKeysAsync(CancellationToken.None));
         Assert.Equal([1, 2, 3], key.PrivateKeyPkcs8);
@@ -327,6 +327,29 @@ public abstract class StoreTestSuite : IAsyncLifetime
         await Store.RemoveInstanceAsync(instance.Guid, "IBMid-1", Now, InstanceEvent(instance, "delete"), Cascade, CancellationToken.None);
         Assert.Equal(WriteStatus.Ok, (await Store.DeleteResourceGroupAsync(group.Id, Now, GroupEvent(group), CancellationToken.None)).Status);
         Assert.DoesNotContain(await Store.ListResourceGroupsAsync(account.Account.Id, CancellationToken.None), g => g.Id == group.Id);
+    }
+
+    [Fact]
+    public async Task DeletedIdentitiesAndKeys_AreInTheChangeLog_ForEveryNodeToEndTheirTokens()
+    {
+        var (account, _) = await CreateAccountAsync();
+        var serviceId = new Identity("iam-ServiceId-" + Ids.NewUuid(), account.Account.Id, IdentityKind.ServiceId, "bot", Now);
+        await Store.CreateIdentityAsync(serviceId, AccountEvent(account), CancellationToken.None);
+        var keys = new[] { "ApiKey-" + Ids.NewUuid(), "ApiKey-" + Ids.NewUuid() };
+        foreach (var id in keys)
+        {
+            await Store.CreateApiKeyAsync(new ApiKey(id, serviceId.IamId, account.Account.Id, "k", ApiKeySecrets.Hash(id), Now), AccountEvent(account),
+                CancellationToken.None);
+        }
+        var before = await Store.GetRevisionAsync(CancellationToken.None);
+
+        await Store.DeleteApiKeyAsync(keys[0], AccountEvent(account), CancellationToken.None);
+        await Store.DeleteIdentityAsync(serviceId.IamId, "IBMid-1", Now, AccountEvent(account), Cascade, CancellationToken.None);
+
+        var logged = (await ((Tessera.Storage.Relational.RelationalStore)Store).ReadChangesAsync(before, CancellationToken.None)).Credentials.Select(c => (c.Kind, c.Id)).ToList();
+        Assert.Equal([(CredentialKind.ApiKeyDeleted, keys[0]), (CredentialKind.IdentityDeleted, serviceId.IamId), (CredentialKind.ApiKeyDeleted, keys[1])], logged);
+        Assert.Superset(logged.ToHashSet(),
+            (await Store.ReadCredentialChangesSinceAsync(Now.AddMinutes(-1), CancellationToken.None)).Select(c => (c.Kind, c.Id)).ToHashSet());
     }
 
     [Fact]

@@ -17,7 +17,8 @@ public sealed record ChangeSet(
     long Revision,
     IReadOnlyList<Policy> Policies,
     IReadOnlyList<ServiceInstance> Instances,
-    IReadOnlyList<GroupMembership> Memberships)
+    IReadOnlyList<GroupMembership> Memberships,
+    IReadOnlyList<CredentialChange> Credentials)
 {
-    public static ChangeSet Empty(long revision) => new(revision, [], [], []);
+    public static ChangeSet Empty(long revision) => new(revision, [], [], [], []);
 }

@@ -70,8 +70,17 @@ public interface ITesseraStore
 
     ValueTask<IReadOnlyList<SigningKey>> GetSigningKeysAsync(CancellationToken cancellationToken);
 
-    /// <summary>Adds a signing key unless one with the same id exists.</summary>
-    ValueTask AddSigningKeyAsync(SigningKey key, CancellationToken cancellationToken);
+    /// <summary>Adds <paramref name="key"/> only if there is no signing key yet (the first start of a deployment; several nodes may race).</summary>
+    ValueTask AddFirstSigningKeyAsync(SigningKey key, CancellationToken cancellationToken);
+
+    /// <summary>Adds a signing key (a rotation), unless one with the same id exists, with its audit event; the change log carries it.</summary>
+    ValueTask AddSigningKeyAsync(SigningKey key, AuditEvent auditEvent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The credential changes (deleted identities and API keys, added signing keys) made at or after <paramref name="since"/>:
+    /// what a starting node must know to refuse the tokens that deleted credentials were issued before it started.
+    /// </summary>
+    ValueTask<IReadOnlyList<CredentialChange>> ReadCredentialChangesSinceAsync(DateTimeOffset since, CancellationToken cancellationToken);
 
     // Resource groups and instances
 

@@ -20,6 +20,7 @@ internal static class AccountsApi
         group.MapGet("/{accountId}", GetAccount);
         group.MapPost("/{accountId}/users", AddUser);
         group.MapGet("/{accountId}/users", ListUsers);
+        group.MapDelete("/{accountId}/users/{iamId}", RemoveUser);
         return routes;
     }
 
@@ -58,6 +59,10 @@ internal static class AccountsApi
             return ErrorResults.BadRequest(problem);
         return (await rules.AddUserAsync(context.Call(), accountId, email!, cancellationToken)).Map(user => ApiResults.Json(ToView(user), StatusCodes.Status201Created));
     }
+
+    private static async Task<Results<NoContent, IbmError>> RemoveUser(string accountId, string iamId, HttpContext context, RuleBook rules,
+        CancellationToken cancellationToken) =>
+        (await rules.RemoveUserAsync(context.Call(), accountId, iamId, cancellationToken)).Map(_ => TypedResults.NoContent());
 
     private static async Task<JsonHttpResult<UserList>> ListUsers(string accountId, HttpContext context, RuleBook rules, CancellationToken cancellationToken)
     {

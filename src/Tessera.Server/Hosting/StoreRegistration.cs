@@ -1,5 +1,6 @@
 using Tessera.Decisions;
 using Tessera.Server.Audit;
+using Tessera.Server.Identity;
 using Tessera.Storage;
 using Tessera.Storage.Postgres;
 using Tessera.Storage.Sqlite;
@@ -14,7 +15,8 @@ internal static class StoreRegistration
             ? services.AddPostgresStore(connectionString, Views)
             : services.AddSqliteStore(options.DataDirectory, Views);
 
-    // The decision index and the directory follow the store in commit order; then followers of the trail are woken.
+    // The decision index, the directory and the token caches follow the store in commit order; then followers of the trail are woken.
     private static ChangeFanout Views(IServiceProvider provider) => new(
-        provider.GetRequiredService<DecisionIndex>(), provider.GetRequiredService<ResourceDirectory>(), provider.GetRequiredService<RevisionSignal>());
+        provider.GetRequiredService<DecisionIndex>(), provider.GetRequiredService<ResourceDirectory>(), provider.GetRequiredService<VerifiedTokens>(),
+        provider.GetRequiredService<TokenService>(), provider.GetRequiredService<RevisionSignal>());
 }

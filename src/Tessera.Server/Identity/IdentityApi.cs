@@ -2,12 +2,17 @@ using System.Buffers.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Errors;
 using Tessera.Security;
+using Tessera.Management;
+using Tessera.Server.Errors;
 using Tessera.Server.Http;
 using Tessera.Storage;
 
 namespace Tessera.Server.Identity;
 
-/// <summary><c>POST /identity/token</c> (API key → access token) and <c>GET /identity/keys</c> (the JWKS).</summary>
+/// <summary>
+/// <c>POST /identity/token</c> (API key → access token), <c>GET /identity/keys</c> (the JWKS) and <c>POST /identity/keys</c>
+/// (the operator rotates the signing key).
+/// </summary>
 internal static class IdentityApi
 {
     private const string ApiKeyGrant = "urn:ibm:params:oauth:grant-type:apikey";
@@ -18,6 +23,8 @@ internal static class IdentityApi
         var group = routes.MapGroup("/identity").AllowAnonymous();
         group.MapPost("/token", IssueToken).DisableAntiforgery();
         group.MapGet("/keys", GetKeys);
+        // Outside the anonymous group: the operator's owner only, which the rule book decides.
+        routes.MapPost("/identity/keys", RotateKey);
         return routes;
     }
 
@@ -48,12 +55,15 @@ internal static class IdentityApi
         if (owner is null)
             return TokenError(context, ErrorCodes.ApiKeyNotFound, "Provided API key could not be found.");
 
-        var issued = tokens.Issue(owner.Identity);
+        var issued = tokens.Issue(owner.Identity, owner.Key.Id);
         var now = time.GetUtcNow();
         return TypedResults.Ok(new TokenResponse(
             issued.AccessToken, "not_supported", "Bearer",
             (long)(issued.ExpiresAt - now).TotalSeconds, issued.ExpiresAt.ToUnixTimeSeconds(), "ibm openid"));
     }
+
+    private static async Task<Results<JsonHttpResult<RotatedKey>, IbmError>> RotateKey(HttpContext context, RuleBook rules, CancellationToken cancellationToken) =>
+        (await rules.RotateSigningKeyAsync(context.Call(), cancellationToken)).Map(keyId => ApiResults.Json(new RotatedKey(keyId), StatusCodes.Status201Created));
 
     private static Ok<JsonWebKeySet> GetKeys(TokenService tokens) => TypedResults.Ok(new JsonWebKeySet(tokens.Keys.Select(key =>
     {

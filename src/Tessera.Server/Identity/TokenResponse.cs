@@ -30,3 +30,6 @@ internal sealed record PublicJsonWebKey(
     [property: JsonPropertyName("use")] string Use,
     [property: JsonPropertyName("n")] string N,
     [property: JsonPropertyName("e")] string E);
+
+/// <summary>The answer to a signing-key rotation: the new key's id (as the JWKS and new tokens' <c>kid</c> name it).</summary>
+internal sealed record RotatedKey([property: JsonPropertyName("kid")] string KeyId);
