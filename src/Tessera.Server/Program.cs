@@ -55,7 +55,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DecisionIndex>(services => new DecisionIndex(new CatalogRoleActions(catalog)));
 builder.Services.AddSingleton<ResourceDirectory>();
 builder.Services.AddSingleton<Decider>();
-builder.Services.AddSingleton<RevisionSignal>();
+builder.Services.AddSingleton(new RevisionSignal(options.MaxConsistencyWaiters));
 builder.Services.AddSingleton<RefusalLimiter>();
 builder.Services.AddSingleton<ManagementMetrics>();
 builder.Services.AddSingleton<Refusals>();
@@ -125,9 +125,9 @@ app.Use((context, next) =>
         context.Request.Path = path.TrimEnd('/');
     return next(context);
 });
-app.UseConsistencyTokens();
 app.UseRouting();
 app.UseBearerTokens();
+app.UseConsistencyTokens();
 app.UseSelfAuthorizingEndpoints();
 // After the fast lane: unknown routes and methods still get IBM's envelope, decisions do not pay for the wrapper.
 app.UseStatusCodePages(context =>

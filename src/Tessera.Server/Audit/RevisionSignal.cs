@@ -6,10 +6,13 @@ namespace Tessera.Server.Audit;
 /// The revision this node's views have applied, and a way to wait for a later one: followers of the audit trail wake on
 /// each commit instead of polling, and a request that carries a consistency token waits until the node has caught up.
 /// </summary>
-internal sealed class RevisionSignal : IChangeSink
+/// <param name="maxWaiters">How many may wait in <see cref="WaitForAsync"/> at once: a wait holds a request, so it is rationed.</param>
+internal sealed class RevisionSignal(int maxWaiters = RevisionSignal.DefaultMaxWaiters) : IChangeSink
 {
+    public const int DefaultMaxWaiters = 256;
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _applied;
+    private int _waiting;
 
     /// <summary>The last revision applied on this node.</summary>
     public long Applied => Volatile.Read(ref _applied);
@@ -27,11 +30,19 @@ internal sealed class RevisionSignal : IChangeSink
         Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
-    /// <summary>True once <paramref name="revision"/> is applied here; false if that takes longer than <paramref name="timeout"/>.</summary>
-    public async ValueTask<bool> WaitForAsync(long revision, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// <see cref="CatchUp.Applied"/> once <paramref name="revision"/> is applied here; <see cref="CatchUp.TimedOut"/> if that
+    /// takes longer than <paramref name="timeout"/>; <see cref="CatchUp.TooManyWaiting"/> at once when the waiters are all taken.
+    /// </summary>
+    public async ValueTask<CatchUp> WaitForAsync(long revision, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (Applied >= revision)
-            return true;
+            return CatchUp.Applied;
+        if (Interlocked.Increment(ref _waiting) > maxWaiters)
+        {
+            Interlocked.Decrement(ref _waiting);
+            return CatchUp.TooManyWaiting;
+        }
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
@@ -40,13 +51,24 @@ internal sealed class RevisionSignal : IChangeSink
             {
                 var next = Next;
                 if (Applied >= revision)
-                    return true;
+                    return CatchUp.Applied;
                 await next.WaitAsync(deadline.Token);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return false;
+            return CatchUp.TimedOut;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
         }
     }
+}
+
+internal enum CatchUp
+{
+    Applied,
+    TimedOut,
+    TooManyWaiting,
 }

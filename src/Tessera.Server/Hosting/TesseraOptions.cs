@@ -25,6 +25,9 @@ internal sealed class TesseraOptions
     /// <summary>How long a request carrying a consistency token waits for this node to catch up before a 503.</summary>
     public TimeSpan ConsistencyWait { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How many requests may wait for a consistency token at once; the next is answered 503 at once.</summary>
+    public int MaxConsistencyWaiters { get; init; } = 256;
+
     /// <summary>The largest JSON request body accepted; larger ones get a 400.</summary>
     public int MaxRequestBodyBytes { get; init; } = 64 * 1024;
 
