@@ -38,11 +38,13 @@ if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnos
 
 var options = TesseraOptions.FromConfiguration(builder.Configuration);
 ServiceCatalog catalog;
+RateLimitOptions rateLimits;
 try
 {
     catalog = ServiceCatalog.LoadBuiltIn(options.CatalogFile);
+    rateLimits = RateLimitOptions.FromConfiguration(builder.Configuration);
 }
-catch (CatalogException ex)
+catch (Exception ex) when (ex is CatalogException or InvalidOperationException)
 {
     await Console.Error.WriteLineAsync($"Tessera cannot start: {ex.Message}");
     return 2;
@@ -82,6 +84,7 @@ builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationM
 builder.Services.AddAuthorizationBuilder()
     .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 builder.Services.AddExceptionHandler<UnexpectedErrors>();
+builder.Services.AddTesseraRateLimits(rateLimits);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
 
 var app = builder.Build();
@@ -127,6 +130,8 @@ app.Use((context, next) =>
 });
 app.UseRouting();
 app.UseBearerTokens();
+// After the token is read (an identity spends its own budget), before anything that costs more.
+app.UseTesseraRateLimits(rateLimits);
 app.UseConsistencyTokens();
 app.UseSelfAuthorizingEndpoints();
 // After the fast lane: unknown routes and methods still get IBM's envelope, decisions do not pay for the wrapper.

@@ -28,6 +28,9 @@ public class TesseraApp : WebApplicationFactory<Program>
 
     public ITesseraStore Store => Services.GetRequiredService<ITesseraStore>();
 
+    /// <summary>Whether the rate limits are on: off for the suite, on (with the settings a subclass gives) for their own tests.</summary>
+    protected virtual bool RateLimitsEnabled => false;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("data-dir", _dataDirectory);
@@ -39,6 +42,9 @@ public class TesseraApp : WebApplicationFactory<Program>
         }
         builder.UseSetting("bootstrap-apikey", OperatorApiKey);
         builder.UseSetting("consistency-wait-ms", "2000");
+        // The suite is one client at one address making tokens and writes far faster than any real caller: RateLimitTests
+        // covers the limits with a fixture of its own.
+        builder.UseSetting("RateLimits:Enabled", RateLimitsEnabled ? "true" : "false");
         builder.UseEnvironment("Testing");
     }
 

@@ -18,6 +18,7 @@ public static class ErrorCodes
     public const string Locked = "entity_locked";
     public const string NotEmpty = "resource_group_not_empty";
     public const string ServiceUnavailable = "service_unavailable";
+    public const string TooManyRequests = "too_many_requests";
     public const string InvalidConsistencyToken = "invalid_consistency_token";
     public const string PreconditionFailed = "precondition_failed";
     public const string PreconditionRequired = "precondition_required";

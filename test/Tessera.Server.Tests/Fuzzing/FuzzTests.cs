@@ -36,7 +36,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
             arguments.AddRange(["--postgres", _database.ConnectionString]);
         }
         // No rate limits here: the point is to reach every handler, not the 429 in front of them (RateLimitTests covers that).
-        _node = await TesseraNode.StartAsync(new Dictionary<string, string> { ["TESSERA_BOOTSTRAP_APIKEY"] = OwnerKey, ["TESSERA_RATE_LIMITS"] = "off" },
+        _node = await TesseraNode.StartAsync(new Dictionary<string, string> { ["TESSERA_BOOTSTRAP_APIKEY"] = OwnerKey, ["RateLimits__Enabled"] = "false" },
             [.. arguments]);
     }
 
