@@ -118,8 +118,8 @@ public sealed class AccessAuthority(ITesseraStore store, Decider decider, Decisi
             yield return subject with { AccessGroupId = group };
     }
 
-    /// <summary>The engine's answer for the caller (and its access groups).</summary>
-    private bool Permits(Caller caller, string action, in Attributes resource) =>
+    /// <summary>The engine's answer for the caller (and its access groups), without the owner's implicit rights.</summary>
+    public bool Permits(Caller caller, string action, in Attributes resource) =>
         decider.Check(new DecisionRequest(SubjectOf(caller), action, resource)).Permit;
 
     /// <summary>The concrete resource a policy's exact resource constraints describe (what a manager of it must hold rights on).</summary>

@@ -63,6 +63,7 @@ builder.Services.AddSingleton<ManagementMetrics>();
 builder.Services.AddSingleton<Refusals>();
 builder.Services.AddSingleton<AccessAuthority>();
 builder.Services.AddSingleton<RuleBook>();
+builder.Services.AddSingleton<DecisionAudience>();
 builder.Services.AddSingleton<AuthZenReader>();
 builder.Services.AddTesseraStore(options);
 builder.Services.AddSingleton<TokenService>();

@@ -247,8 +247,8 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
     private static string? Empty(string value) => value.Length == 0 ? null : value;
 }
 
-/// <summary>A parsed evaluation, or why it could not be parsed.</summary>
-internal readonly record struct Evaluation(DecisionRequest Request, bool Explain, string? Error)
+/// <summary>A parsed evaluation, or why it cannot be answered (400 when it could not be read).</summary>
+internal readonly record struct Evaluation(DecisionRequest Request, bool Explain, string? Error, int ErrorStatus = StatusCodes.Status400BadRequest)
 {
-    public static Evaluation Invalid(string error) => new(default, false, error);
+    public static Evaluation Invalid(string error, int status = StatusCodes.Status400BadRequest) => new(default, false, error, status);
 }

@@ -51,14 +51,22 @@ internal static class DecisionJson
         json.WriteEndObject();
     }
 
-    /// <summary>An evaluation that could not be read: denied, with the problem in its context; the others still run.</summary>
-    public static void WriteInvalid(Utf8JsonWriter json, string error)
+    /// <summary>A decision for a caller who may not read the policies behind it: no policy ids, no reason.</summary>
+    public static void WriteBare(Utf8JsonWriter json, bool permit)
+    {
+        json.WriteStartObject();
+        json.WriteBoolean("decision", permit);
+        json.WriteEndObject();
+    }
+
+    /// <summary>An evaluation that could not be read (400) or asked (403): denied, with the problem in its context; the others still run.</summary>
+    public static void WriteInvalid(Utf8JsonWriter json, string error, int status)
     {
         json.WriteStartObject();
         json.WriteBoolean("decision", false);
         json.WriteStartObject("context");
         json.WriteStartObject("error");
-        json.WriteNumber("status", 400);
+        json.WriteNumber("status", status);
         json.WriteString("message", error);
         json.WriteEndObject();
         json.WriteEndObject();

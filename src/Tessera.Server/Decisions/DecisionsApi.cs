@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Tessera.Catalog;
 using System.Buffers.Text;
 using System.Text;
@@ -40,8 +39,10 @@ internal static class DecisionsApi
         var reader = services.GetRequiredService<AuthZenReader>();
         var metrics = services.GetRequiredService<ServerMetrics>();
         var signal = services.GetRequiredService<RevisionSignal>();
-        group.MapPost("/evaluation", context => Evaluate(context, decider, catalog, reader, metrics, signal)).AuthorizesItself();
-        group.MapPost("/evaluations", context => EvaluateMany(context, decider, catalog, reader, metrics, signal)).AuthorizesItself();
+        var audience = services.GetRequiredService<DecisionAudience>();
+        var endpoint = new Evaluator(decider, catalog, reader, metrics, signal, audience);
+        group.MapPost("/evaluation", endpoint.EvaluateAsync).AuthorizesItself();
+        group.MapPost("/evaluations", endpoint.EvaluateManyAsync).AuthorizesItself();
         group.MapPost("/search/subject", SearchSubjects);
         group.MapPost("/search/resource", SearchResources);
         group.MapPost("/search/action", SearchActions);
@@ -49,85 +50,10 @@ internal static class DecisionsApi
         return routes;
     }
 
-    private static async Task Evaluate(HttpContext context, Decider decider, ServiceCatalog catalog, AuthZenReader reader, ServerMetrics metrics,
-        RevisionSignal signal)
-    {
-        var started = Stopwatch.GetTimestamp();
-        using var document = await ReadBodyAsync(context, signal);
-        if (document is null)
-            return;
-        {
-            var evaluation = await reader.ReadAsync(document.RootElement, default);
-            if (evaluation.Error is not null)
-            {
-                await ErrorResults.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidBody, evaluation.Error);
-                return;
-            }
-            if (evaluation.Explain && !await MayReadPoliciesAsync(context, evaluation.Request.Resource))
-            {
-                await ErrorResults.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.InsufficientPermissions, ExplainForbidden);
-                return;
-            }
-            await using var json = DecisionJson.Writer(context.Response);
-            var permit = Write(json, decider, catalog, evaluation);
-            metrics.Decided("evaluation", permit ? 1 : 0, permit ? 0 : 1, started);
-        }
-    }
-
-    private static async Task EvaluateMany(HttpContext context, Decider decider, ServiceCatalog catalog, AuthZenReader reader, ServerMetrics metrics,
-        RevisionSignal signal)
-    {
-        var started = Stopwatch.GetTimestamp();
-        using var document = await ReadBodyAsync(context, signal);
-        if (document is null)
-            return;
-        {
-            var root = document.RootElement;
-            var problem = root.ValueKind != JsonValueKind.Object ? "the request body must be a JSON object"
-                : !root.TryGetProperty("evaluations", out var items) || items.ValueKind != JsonValueKind.Array ? "evaluations must be an array"
-                : items.GetArrayLength() > MaxEvaluations ? $"at most {MaxEvaluations} evaluations fit in one request"
-                : null;
-            var semantic = problem is null ? ReadSemantic(root, out problem) : Semantic.ExecuteAll;
-            if (problem is not null)
-            {
-                await ErrorResults.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidBody, problem);
-                return;
-            }
-
-            // Parse every item first (token subjects may verify asynchronously), then decide and write synchronously.
-            var evaluations = new List<Evaluation>(root.GetProperty("evaluations").GetArrayLength());
-            (Attributes, string?)? defaultSubject = root.TryGetProperty("subject", out var subject) && subject.ValueKind != JsonValueKind.Null
-                ? await reader.ReadSubjectAsync(subject)
-                : null;
-            foreach (var item in root.GetProperty("evaluations").EnumerateArray())
-            {
-                var evaluation = await reader.ReadAsync(item, root, defaultSubject);
-                evaluations.Add(evaluation.Explain && !await MayReadPoliciesAsync(context, evaluation.Request.Resource)
-                    ? Evaluation.Invalid(ExplainForbidden)
-                    : evaluation);
-            }
-
-            await using var json = DecisionJson.Writer(context.Response);
-            json.WriteStartObject();
-            json.WriteStartArray("evaluations");
-            var (permits, denies) = (0, 0);
-            foreach (var evaluation in evaluations)
-            {
-                var permit = Write(json, decider, catalog, evaluation);
-                (permits, denies) = permit ? (permits + 1, denies) : (permits, denies + 1);
-                if ((semantic == Semantic.DenyOnFirstDeny && !permit) || (semantic == Semantic.PermitOnFirstPermit && permit))
-                    break;
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-            metrics.Decided("evaluations", permits, denies, started);
-        }
-    }
-
     /// <summary>
     /// The request's JSON, once the caller has shown a valid token; otherwise null, with the 401 or 400 already written.
     /// </summary>
-    private static async ValueTask<JsonDocument?> ReadBodyAsync(HttpContext context, RevisionSignal signal)
+    internal static async ValueTask<JsonDocument?> ReadBodyAsync(HttpContext context, RevisionSignal signal)
     {
         if (!await BearerTokenMiddleware.RequireTokenAsync(context))
             return null;
@@ -157,27 +83,7 @@ internal static class DecisionsApi
             ? token.GetString()
             : null;
 
-    /// <summary>Writes one evaluation's result and returns its decision.</summary>
-    private static bool Write(Utf8JsonWriter json, Decider decider, ServiceCatalog catalog, in Evaluation evaluation)
-    {
-        if (evaluation.Error is not null)
-        {
-            DecisionJson.WriteInvalid(json, evaluation.Error);
-            return false;
-        }
-        var explanation = evaluation.Explain ? decider.Explain(evaluation.Request) : null;
-        var decision = explanation?.Decision ?? decider.Check(evaluation.Request);
-        // Only on the way to a deny: an action no catalog role carries is a typo or an unknown service, and says so.
-        if (!decision.Permit && !catalog.KnowsAction(evaluation.Request.Action))
-        {
-            DecisionJson.WriteDecision(json, Decision.Deny(DenyReason.UnknownAction), explanation, UnknownAction(catalog, evaluation.Request.Action));
-            return false;
-        }
-        DecisionJson.WriteDecision(json, decision, explanation);
-        return decision.Permit;
-    }
-
-    private static string UnknownAction(ServiceCatalog catalog, string action) =>
+    internal static string UnknownAction(ServiceCatalog catalog, string action) =>
         catalog.ActionsNear(action) is [_, ..] near
             ? $"'{action}' is not an action of any service in the catalog; did you mean {string.Join(" or ", near.Select(a => $"'{a}'"))}?"
             : $"'{action}' is not an action of any service in the catalog (see GET /v1/catalog/services)";
@@ -237,7 +143,7 @@ internal static class DecisionsApi
             return new SearchOutcome(Scopes(index.SearchResources(subject, action), null), null);
         });
 
-    private const string ExplainForbidden =
+    internal const string ExplainForbidden =
         "Explanations and searches show policies: they need iam.policy.read on the resource (its account's owner or an Administrator).";
 
     // Resolved here, off the decision path: only explanations and searches need the rule book.
@@ -328,7 +234,7 @@ internal static class DecisionsApi
         }
     }
 
-    private static Semantic ReadSemantic(JsonElement root, out string? problem)
+    internal static Semantic ReadSemantic(JsonElement root, out string? problem)
     {
         problem = null;
         if (!root.TryGetProperty("options", out var options) || options.ValueKind == JsonValueKind.Null)
@@ -359,7 +265,7 @@ internal static class DecisionsApi
             ServerJsonContext.Relaxed.AuthZenConfiguration);
     }
 
-    private enum Semantic
+    internal enum Semantic
     {
         ExecuteAll,
         DenyOnFirstDeny,

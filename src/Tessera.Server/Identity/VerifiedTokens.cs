@@ -44,13 +44,14 @@ internal sealed class VerifiedTokens(TokenService tokens, TimeProvider time) : I
 
         var subType = Claim(result.Claims, "sub_type") as string ?? "user";
         var apiKeyId = Claim(result.Claims, TokenService.ApiKeyIdClaim) as string;
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(
+        var caller = new Caller(iamId, accountId, subType);
+        var principal = new CallerPrincipal(caller, new ClaimsIdentity(
         [
             new Claim(Caller.IamIdClaim, iamId),
             new Claim(Caller.AccountClaim, accountId),
             new Claim(Caller.SubTypeClaim, subType),
         ], BearerTokenMiddleware.AuthenticationType));
-        var verified = new VerifiedToken(new Caller(iamId, accountId, subType), principal, new DateTimeOffset(validTo, TimeSpan.Zero), apiKeyId);
+        var verified = new VerifiedToken(caller, principal, new DateTimeOffset(validTo, TimeSpan.Zero), apiKeyId);
         if (IsRevoked(verified))
             return null;
         if (_cache.Count >= MaxEntries)
