@@ -22,6 +22,25 @@ public static class AuditEvents
     public static AuditEvent Unauthenticated(string method, string path, string transactionId, DateTimeOffset at, string accountId, AuditTarget target) =>
         Build(null, method, path, transactionId, at, accountId, "iam-identity.token.validate", target, 401, "iam-identity.token.validate refused");
 
+    /// <summary>The action of a token exchange (IBM Activity Tracker's name for an API-key login).</summary>
+    public const string ApiKeyLoginAction = "iam-identity.apikey.login";
+
+    /// <summary>An API key that matched no live key. The key is not recorded, only where the attempt came from.</summary>
+    public static AuditEvent FailedTokenExchange(string clientAddress, string transactionId, DateTimeOffset at, string operatorAccount) =>
+        Build(new Caller("anonymous@" + clientAddress, operatorAccount, "user"), "POST", "/identity/token", transactionId, at, operatorAccount, ApiKeyLoginAction,
+            new AuditTarget(Crn.Of("iam-identity", operatorAccount, "endpoint", "identity_token").ToString(), "/identity/token", "iam-identity/endpoint"),
+            400, $"an API key from {clientAddress} matched no key");
+
+    /// <summary>How many refusals of one second were not recorded in this trail (the limiter's budget was spent).</summary>
+    public static AuditEvent RefusalsNotRecorded(DateTimeOffset at, string accountId, long count, int perSecond)
+    {
+        var auditEvent = Build(null, "-", "-", "-", at, accountId, "iam-am.refusals.unrecorded",
+            new AuditTarget(Crn.Of("iam-am", accountId, "trail", "refusals").ToString(), "refusals", "iam-am/trail"), 429,
+            $"{count} refused requests were not recorded (at most {perSecond} a second are)");
+        auditEvent.ResponseData!["unrecorded"] = count;
+        return auditEvent;
+    }
+
     /// <summary>A refused attempt: the caller was not allowed (403, or the 404 that hides one).</summary>
     public static AuditEvent Refusal(CallContext call, DateTimeOffset at, string accountId, string action, AuditTarget target) =>
         For(call, at, accountId, action, target, 403, $"{action} refused");

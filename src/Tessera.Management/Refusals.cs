@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Tessera.Audit;
 using Tessera.Model;
@@ -8,45 +9,132 @@ namespace Tessera.Management;
 /// <summary>
 /// Refused attempts are part of the trail (R8): each is recorded, severity <c>critical</c>. A 403 goes to the account
 /// it was aimed at (when that account exists) and the caller gets the answer the rule book chose, which for things the
-/// caller may not even see is the same "not found" a missing thing gets. A 401 has no account of its own and goes to the
-/// operator account's trail. A <see cref="RefusalLimiter"/> keeps a flood of refusals from becoming a flood of writes.
+/// caller may not even see is the same "not found" a missing thing gets. A 401, and an API key that exchanges for no
+/// token, have no account of their own and go to the operator account's trail.
 /// </summary>
+/// <remarks>
+/// The answer goes first and the record after: <see cref="Record"/> only queues the event, and <see cref="RunAsync"/>
+/// writes it. Were it written before answering, refusing an existing object of another account would take a write
+/// longer than answering "not found" for a missing one — a timing oracle for what exists. A <see cref="RefusalLimiter"/>
+/// per trail keeps a flood of refusals from becoming a flood of writes, and the trail that lost some says how many.
+/// </remarks>
 public sealed partial class Refusals(ITesseraStore store, RefusalLimiter limiter, TimeProvider time, ManagementMetrics metrics, ILogger<Refusals> logger)
 {
+    private const int QueueCapacity = 10_000;
+    // The operator's trail has two budgets: a flood of bad tokens must not hide API-key guessing, nor the other way round.
+    private const string OperatorTrail = "operator account";
+    private const string TokenExchangeTrail = "operator account: token exchanges";
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(QueueCapacity)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+        SingleReader = true,
+    });
+    private int _unwritten;
+
     /// <summary>Records that <paramref name="call"/> was refused <paramref name="action"/> on <paramref name="target"/> in <paramref name="accountId"/>.</summary>
-    public async ValueTask RecordAsync(CallContext call, string accountId, string action, AuditTarget target, CancellationToken cancellationToken)
+    public void Record(CallContext call, string accountId, string action, AuditTarget target)
     {
         LogRefused(logger, call.Caller.IamId, action, accountId, call.TransactionId);
         metrics.Refused(action);
-        if (!limiter.TryAcquire(out var suppressed))
-            return;
-        await BestEffortAsync(call.Path, async () =>
-        {
-            if (await store.GetAccountAsync(accountId, cancellationToken) is not null)
-                await store.AppendEventAsync(WithSuppressed(AuditEvents.Refusal(call, time.GetUtcNow(), accountId, action, target), suppressed), cancellationToken);
-        });
+        if (limiter.TryAcquire(accountId))
+            Enqueue(new Pending(accountId, (at, _) => AuditEvents.Refusal(call, at, accountId, action, target)));
     }
 
     /// <summary>A request without a valid token, to an endpoint that needs one.</summary>
-    public async ValueTask RecordUnauthenticatedAsync(string method, string path, string transactionId, CancellationToken cancellationToken)
+    public void RecordUnauthenticated(string method, string path, string transactionId)
     {
-        if (!limiter.TryAcquire(out var suppressed))
-            return;
-        await BestEffortAsync(path, async () =>
+        if (limiter.TryAcquire(OperatorTrail))
+            Enqueue(new Pending(null, (at, operatorAccount) => AuditEvents.Unauthenticated(method, path, transactionId, at, operatorAccount,
+                new AuditTarget(Crn.Of("iam-identity", operatorAccount, "endpoint", path.Replace(':', '_')).ToString(), path, "iam-identity/endpoint"))));
+    }
+
+    /// <summary>An API key that matched no live key: API-key guessing shows up in the operator's trail (never the key itself).</summary>
+    public void RecordFailedTokenExchange(string clientAddress, string transactionId)
+    {
+        metrics.Refused(AuditEvents.ApiKeyLoginAction);
+        if (limiter.TryAcquire(TokenExchangeTrail))
+            Enqueue(new Pending(null, (at, operatorAccount) => AuditEvents.FailedTokenExchange(clientAddress, transactionId, at, operatorAccount)));
+    }
+
+    /// <summary>Writes queued refusals, and the counts of those not recorded, until <paramref name="stopping"/>; then what is left.</summary>
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var reader = _queue.Reader;
+        while (!stopping.IsCancellationRequested)
         {
-            if (await store.GetOperatorAccountAsync(cancellationToken) is not { } operatorAccount)
-                return;
-            var target = new AuditTarget(Crn.Of("iam-identity", operatorAccount.Id, "endpoint", path.Replace(':', '_')).ToString(), path, "iam-identity/endpoint");
-            await store.AppendEventAsync(WithSuppressed(AuditEvents.Unauthenticated(method, path, transactionId, time.GetUtcNow(), operatorAccount.Id, target),
-                suppressed), cancellationToken);
-        });
+            using (var tick = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+            {
+                tick.CancelAfter(TimeSpan.FromSeconds(1));
+                try
+                {
+                    await reader.WaitToReadAsync(tick.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // A second without refusals: still write the counts of the ones not recorded.
+                }
+            }
+            await WriteQueuedAsync(CancellationToken.None);
+            await WriteUnrecordedCountsAsync(CancellationToken.None);
+        }
+        await WriteQueuedAsync(CancellationToken.None);
+    }
+
+    /// <summary>Completes once every refusal queued so far is written (or given up on): for a clean stop, and for tests.</summary>
+    public async Task WhenWrittenAsync(CancellationToken cancellationToken)
+    {
+        while (Volatile.Read(ref _unwritten) > 0)
+            await Task.Delay(10, cancellationToken);
+    }
+
+    private void Enqueue(Pending pending)
+    {
+        Interlocked.Increment(ref _unwritten);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            Interlocked.Decrement(ref _unwritten);
+            LogNotRecorded(logger, "the queue of refusals to record is full");
+        }
+    }
+
+    private async Task WriteQueuedAsync(CancellationToken cancellationToken)
+    {
+        while (_queue.Reader.TryRead(out var pending))
+        {
+            try
+            {
+                await BestEffortAsync(async () =>
+                {
+                    var accountId = pending.AccountId ?? (await store.GetOperatorAccountAsync(cancellationToken))?.Id;
+                    if (accountId is not null && await store.GetAccountAsync(accountId, cancellationToken) is not null)
+                        await store.AppendEventAsync(pending.Build(time.GetUtcNow(), accountId), cancellationToken);
+                });
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _unwritten);
+            }
+        }
+    }
+
+    private async Task WriteUnrecordedCountsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (trail, count) in limiter.TakeUnrecorded())
+        {
+            await BestEffortAsync(async () =>
+            {
+                var accountId = trail is OperatorTrail or TokenExchangeTrail ? (await store.GetOperatorAccountAsync(cancellationToken))?.Id : trail;
+                if (accountId is not null && await store.GetAccountAsync(accountId, cancellationToken) is not null)
+                    await store.AppendEventAsync(AuditEvents.RefusalsNotRecorded(time.GetUtcNow(), accountId, count, RefusalLimiter.PerSecond), cancellationToken);
+            });
+        }
     }
 
     /// <summary>
     /// A refusal is answered even when it cannot be recorded: while the database is unreachable the caller still gets
     /// its 401 or 403 (not a 503), and the log says that the trail missed it.
     /// </summary>
-    private async ValueTask BestEffortAsync(string path, Func<Task> record)
+    private async Task BestEffortAsync(Func<Task> record)
     {
         try
         {
@@ -54,20 +142,25 @@ public sealed partial class Refusals(ITesseraStore store, RefusalLimiter limiter
         }
         catch (StoreUnavailableException)
         {
-            LogNotRecorded(logger, path);
+            LogNotRecorded(logger, "the store is unreachable");
         }
     }
 
-    private static AuditEvent WithSuppressed(AuditEvent auditEvent, long suppressed)
+    /// <summary>A refusal waiting to be written: its trail's account (null: the operator's) and how to build its event.</summary>
+    private sealed class Pending
     {
-        if (suppressed > 0)
-            auditEvent.ResponseData!["refusals_not_recorded_since_last"] = suppressed;
-        return auditEvent;
+        private readonly Func<DateTimeOffset, string, AuditEvent> _build;
+
+        public Pending(string? accountId, Func<DateTimeOffset, string, AuditEvent> build) => (AccountId, _build) = (accountId, build);
+
+        public string? AccountId { get; }
+
+        public AuditEvent Build(DateTimeOffset at, string accountId) => _build(at, accountId);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Refused {Caller} {Action} in account {AccountId} (transaction {TransactionId})")]
     private static partial void LogRefused(ILogger logger, string caller, string action, string accountId, string transactionId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A refused request to {Path} could not be recorded in the audit trail: the store is unreachable")]
-    private static partial void LogNotRecorded(ILogger logger, string path);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A refusal could not be recorded in the audit trail: {Why}")]
+    private static partial void LogNotRecorded(ILogger logger, string why);
 }

@@ -26,8 +26,8 @@ public sealed partial class RuleBook
         var resource = AccessGroupResource(accountId, null);
         if (!await authority.AllowsAsync(call.Caller, "iam-groups.groups.create", resource, cancellationToken))
         {
-            return Done(call, "accessgroup.create", (Outcome<AccessGroup>)await RefuseAsync(call, "iam-groups.groups.create", resource, target,
-                $"access groups in account {accountId}", cancellationToken, "iam-groups.group.create"));
+            return Done(call, "accessgroup.create", (Outcome<AccessGroup>)Refuse(call, "iam-groups.groups.create", resource, target,
+                $"access groups in account {accountId}", "iam-groups.group.create"));
         }
         var auditEvent = AuditEvents.For(call, Now, accountId, "iam-groups.group.create", target, 201, $"create access group {group.Id}",
             new JsonObject { ["name"] = name, ["description"] = description });

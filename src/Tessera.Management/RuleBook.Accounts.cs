@@ -17,8 +17,8 @@ public sealed partial class RuleBook
         var caller = call.Caller;
         if (!await IsOperatorOwnerAsync(caller, cancellationToken))
         {
-            await refusals.RecordAsync(call, caller.AccountId, Action,
-                new AuditTarget("crn:v1:bluemix:public:iam-identity:::::account:new", "new account", "iam-identity/account"), cancellationToken);
+            refusals.Record(call, caller.AccountId, Action,
+                new AuditTarget("crn:v1:bluemix:public:iam-identity:::::account:new", "new account", "iam-identity/account"));
             return Done(call, "account.create", (Outcome<NewAccountCreated>)Outcome.Refused(
                 $"Only the operator account's owner creates accounts: {Action} is reserved to it.", [Action]));
         }
@@ -41,8 +41,8 @@ public sealed partial class RuleBook
         var resource = UserManagement(accountId);
         if (!await authority.AllowsAsync(call.Caller, Action, resource, cancellationToken))
         {
-            return Done(call, "user.create", (Outcome<Identity>)await RefuseAsync(call, Action, resource, AuditEvents.User(accountId, "new", "new user"),
-                $"users of account {accountId}", cancellationToken));
+            return Done(call, "user.create", (Outcome<Identity>)Refuse(call, Action, resource, AuditEvents.User(accountId, "new", "new user"),
+                $"users of account {accountId}"));
         }
         if (!email.Contains('@', StringComparison.Ordinal))
             return Done(call, "user.create", (Outcome<Identity>)Outcome.Invalid($"email '{email}' is not an email address", "email"));

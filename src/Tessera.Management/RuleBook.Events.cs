@@ -16,7 +16,7 @@ public sealed partial class RuleBook
         var resource = new Attributes(AccountId: accountId, ServiceName: "iam-access-management");
         return await authority.AllowsAsync(call.Caller, EventsRead, resource, cancellationToken)
             ? null
-            : await RefuseAsync(call, EventsRead, resource, AuditEvents.Events(accountId), $"the audit trail of account {accountId}", cancellationToken);
+            : Refuse(call, EventsRead, resource, AuditEvents.Events(accountId), $"the audit trail of account {accountId}");
     }
 
     /// <summary>A page of the account's trail, for a caller who may read it.</summary>

@@ -25,7 +25,7 @@ public sealed partial class RuleBook
         var target = AuditEvents.ServiceId(accountId, id, name);
         var resource = ServiceIdResource(accountId, id);
         if (!await authority.AllowsAsync(call.Caller, Action, resource, cancellationToken))
-            return Done(call, "serviceid.create", (Outcome<Identity>)await RefuseAsync(call, Action, resource, target, "service IDs", cancellationToken));
+            return Done(call, "serviceid.create", (Outcome<Identity>)Refuse(call, Action, resource, target, "service IDs"));
         var serviceId = new Identity(Identity.ServiceIdIamId(id), accountId, IdentityKind.ServiceId, name, Now) { Description = description, Locked = locked };
         var auditEvent = AuditEvents.For(call, Now, accountId, Action, target, 201, $"create service ID {id}",
             new JsonObject { ["name"] = name, ["description"] = description });
@@ -125,7 +125,7 @@ public sealed partial class RuleBook
             return Done(call, "apikey.create", (Outcome<NewApiKey>)notYours);
         if (!await MayManageKeysOfAsync(call.Caller, Action, owner, cancellationToken))
         {
-            await refusals.RecordAsync(call, owner.AccountId, Action, AuditEvents.ApiKey(owner.AccountId, "new", name), cancellationToken);
+            refusals.Record(call, owner.AccountId, Action, AuditEvents.ApiKey(owner.AccountId, "new", name));
             return Done(call, "apikey.create", (Outcome<NewApiKey>)notYours);
         }
         var secret = ApiKeySecrets.NewSecret();

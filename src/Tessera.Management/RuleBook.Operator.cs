@@ -18,7 +18,7 @@ public sealed partial class RuleBook
         var target = new AuditTarget(Crn.Of("iam-identity", caller.AccountId, "signing-key", "new").ToString(), "signing key", "iam-identity/signing-key");
         if (!await IsOperatorOwnerAsync(caller, cancellationToken))
         {
-            await refusals.RecordAsync(call, caller.AccountId, Action, target, cancellationToken);
+            refusals.Record(call, caller.AccountId, Action, target);
             return Done(call, Operation, (Outcome<string>)Outcome.Refused($"Only the operator account's owner rotates the signing key: {Action} is reserved to it.",
                 [Action]));
         }

@@ -37,8 +37,8 @@ public sealed partial class RuleBook
                 : null;
             if (delegator is null)
             {
-                return Done(call, "policy.create", (Outcome<Policy>)await RefuseAsync(call, PolicyActions.Create, resource,
-                    AuditEvents.Policy(validated.AccountId, "new"), "this policy", cancellationToken, PolicyEventAction(PolicyActions.Create)));
+                return Done(call, "policy.create", (Outcome<Policy>)Refuse(call, PolicyActions.Create, resource,
+                    AuditEvents.Policy(validated.AccountId, "new"), "this policy", PolicyEventAction(PolicyActions.Create)));
             }
         }
         if (await CheckGrantAsync(caller, validated.AccountId, validated.Resource, validated.Roles, cancellationToken) is { } grantRefusal)
@@ -122,8 +122,8 @@ public sealed partial class RuleBook
         var resource = AccessAuthority.ResourceOf(validated.Resource);
         if (!await authority.AllowsAsync(caller, PolicyActions.Update, resource, cancellationToken))
         {
-            return Done(call, Operation, (Outcome<Policy>)await RefuseAsync(call, PolicyActions.Update, resource,
-                AuditEvents.Policy(current.AccountId, current.Id), "this policy", cancellationToken, PolicyEventAction(PolicyActions.Update)));
+            return Done(call, Operation, (Outcome<Policy>)Refuse(call, PolicyActions.Update, resource,
+                AuditEvents.Policy(current.AccountId, current.Id), "this policy", PolicyEventAction(PolicyActions.Update)));
         }
         if (await CheckGrantAsync(caller, validated.AccountId, validated.Resource, validated.Roles, cancellationToken) is { } grantRefusal)
             return Done(call, Operation, (Outcome<Policy>)grantRefusal);
@@ -165,7 +165,7 @@ public sealed partial class RuleBook
         if (current is null || current.State == PolicyState.Deleted)
             return Done<Policy>(call, Operation, PolicyNotFound(policyId));
         if (!await MayAsync(call.Caller, PolicyActions.Delete, current, cancellationToken))
-            return Done(call, Operation, (Outcome<Policy>)await RefusePolicyAsync(call, PolicyActions.Delete, current, cancellationToken));
+            return Done(call, Operation, (Outcome<Policy>)RefusePolicy(call, PolicyActions.Delete, current));
         var result = await WriteStateAsync(call, current, PolicyState.Deleted, null, 204, cancellationToken);
         return Done(call, Operation, result.Status == WriteStatus.Ok ? Outcome.Ok(result.Value!) : PolicyWriteFailure(result, policyId));
     }
@@ -178,7 +178,7 @@ public sealed partial class RuleBook
         if (current is null)
             return (null, PolicyNotFound(policyId));
         if (!await MayAsync(call.Caller, PolicyActions.Update, current, cancellationToken))
-            return (null, await RefusePolicyAsync(call, PolicyActions.Update, current, cancellationToken));
+            return (null, RefusePolicy(call, PolicyActions.Update, current));
         return etag is null ? (null, Outcome.PreconditionRequired("policy")) : (current, null);
     }
 
@@ -200,8 +200,7 @@ public sealed partial class RuleBook
             return null;
         if (await MayAsync(call.Caller, PolicyActions.Read, policy, cancellationToken))
             return policy;
-        await refusals.RecordAsync(call, policy.AccountId, PolicyEventAction(PolicyActions.Read), AuditEvents.Policy(policy.AccountId, policy.Id),
-            cancellationToken);
+        refusals.Record(call, policy.AccountId, PolicyEventAction(PolicyActions.Read), AuditEvents.Policy(policy.AccountId, policy.Id));
         return null;
     }
 
@@ -210,9 +209,9 @@ public sealed partial class RuleBook
         (caller.InstanceCrn is { } source && policy.CreatedById == source)
         || await authority.AllowsAsync(caller, action, AccessAuthority.ResourceOf(policy.Resource), cancellationToken);
 
-    private ValueTask<Failure> RefusePolicyAsync(CallContext call, string action, Policy policy, CancellationToken cancellationToken) =>
-        RefuseAsync(call, action, AccessAuthority.ResourceOf(policy.Resource), AuditEvents.Policy(policy.AccountId, policy.Id), "this policy",
-            cancellationToken, PolicyEventAction(action));
+    private Failure RefusePolicy(CallContext call, string action, Policy policy) =>
+        Refuse(call, action, AccessAuthority.ResourceOf(policy.Resource), AuditEvents.Policy(policy.AccountId, policy.Id), "this policy",
+            PolicyEventAction(action));
 
     /// <summary>R3: a caller grants only what it holds itself on the target scope; the refusal lists what it lacks.</summary>
     private async ValueTask<Failure?> CheckGrantAsync(Caller caller, string accountId, IReadOnlyList<AttributeConstraint> resourceConstraints,

@@ -25,8 +25,8 @@ public sealed partial class RuleBook
         var resource = ResourceGroupResource(accountId, null);
         if (!await authority.AllowsAsync(call.Caller, Action, resource, cancellationToken))
         {
-            return Done(call, "group.create", (Outcome<ResourceGroup>)await RefuseAsync(call, Action, resource, AuditEvents.ResourceGroup(group),
-                $"resource groups in account {accountId}", cancellationToken));
+            return Done(call, "group.create", (Outcome<ResourceGroup>)Refuse(call, Action, resource, AuditEvents.ResourceGroup(group),
+                $"resource groups in account {accountId}"));
         }
         var auditEvent = AuditEvents.For(call, Now, accountId, Action, AuditEvents.ResourceGroup(group), 201, $"create resource group {group.Id}",
             new JsonObject { ["name"] = name });
@@ -126,8 +126,8 @@ public sealed partial class RuleBook
         var resource = new Attributes(group.AccountId, service.Name, ResourceGroupId: group.Id, Region: region);
         if (!await authority.AllowsAsync(call.Caller, Action, resource, cancellationToken))
         {
-            return Done(call, "instance.create", (Outcome<ServiceInstance>)await RefuseAsync(call, Action, resource, AuditEvents.Instance(instance),
-                $"{service.Name} instances in resource group {group.Id}", cancellationToken));
+            return Done(call, "instance.create", (Outcome<ServiceInstance>)Refuse(call, Action, resource, AuditEvents.Instance(instance),
+                $"{service.Name} instances in resource group {group.Id}"));
         }
         var auditEvent = AuditEvents.For(call, Now, group.AccountId, Action, AuditEvents.Instance(instance), 201, $"create instance {instance.Guid}",
             new JsonObject { ["name"] = name, ["target"] = region, ["resource_group"] = group.Id, ["resource_plan_id"] = planId });

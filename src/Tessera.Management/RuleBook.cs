@@ -35,7 +35,7 @@ public sealed partial class RuleBook(
         if (await authority.AllowsAsync(call.Caller, action, resource, cancellationToken))
             return null;
         var visible = action != readAction && await authority.AllowsAsync(call.Caller, readAction, resource, cancellationToken);
-        await refusals.RecordAsync(call, resource.AccountId!, action, target, cancellationToken);
+        refusals.Record(call, resource.AccountId!, action, target);
         return visible ? Refusal(action, resource, what) : Outcome.NotFound(what);
     }
 
@@ -43,10 +43,9 @@ public sealed partial class RuleBook(
     /// Records a refused attempt at something the caller may see (a create, or an action on a visible thing) and says what
     /// it lacks; the trail names it <paramref name="recordedAs"/> where the event's action differs from IAM's (policies).
     /// </summary>
-    private async ValueTask<Failure> RefuseAsync(CallContext call, string action, Attributes resource, AuditTarget target, string what,
-        CancellationToken cancellationToken, string? recordedAs = null)
+    private Failure Refuse(CallContext call, string action, Attributes resource, AuditTarget target, string what, string? recordedAs = null)
     {
-        await refusals.RecordAsync(call, resource.AccountId!, recordedAs ?? action, target, cancellationToken);
+        refusals.Record(call, resource.AccountId!, recordedAs ?? action, target);
         return Refusal(action, resource, what);
     }
 

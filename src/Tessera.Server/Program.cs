@@ -24,6 +24,10 @@ using Tessera.Server.Policies;
 using Tessera.Server.Roles;
 using Tessera.Storage;
 
+// backup, restore, recover-operator-key: run against the store, then exit (no server).
+if (OperatorCommands.IsCommand(args))
+    return await OperatorCommands.RunAsync(args, Console.Out, Console.Error);
+
 // The slim builder: no host filtering, IIS or HTTPS plumbing that a loopback or load-balanced IAM service does not use, and less
 // per-request work on the decision path.
 var builder = WebApplication.CreateSlimBuilder(args);
@@ -39,10 +43,14 @@ if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnos
 var options = TesseraOptions.FromConfiguration(builder.Configuration);
 ServiceCatalog catalog;
 RateLimitOptions rateLimits;
+TrailRetentionOptions retention;
 try
 {
     catalog = ServiceCatalog.LoadBuiltIn(options.CatalogFile);
     rateLimits = RateLimitOptions.FromConfiguration(builder.Configuration);
+    retention = TrailRetentionOptions.FromConfiguration(builder.Configuration, options.DataDirectory);
+    if (Tls.IsConfigured(options, builder.Configuration))
+        Tls.Configure(builder, options);
 }
 catch (Exception ex) when (ex is CatalogException or InvalidOperationException)
 {
@@ -61,6 +69,10 @@ builder.Services.AddSingleton(new RevisionSignal(options.MaxConsistencyWaiters))
 builder.Services.AddSingleton<RefusalLimiter>();
 builder.Services.AddSingleton<ManagementMetrics>();
 builder.Services.AddSingleton<Refusals>();
+builder.Services.AddHostedService<RefusalWriter>();
+builder.Services.AddSingleton(retention);
+builder.Services.AddSingleton<TrailRetention>();
+builder.Services.AddHostedService(services => services.GetRequiredService<TrailRetention>());
 builder.Services.AddSingleton<AccessAuthority>();
 builder.Services.AddSingleton<RuleBook>();
 builder.Services.AddSingleton<DecisionAudience>();
@@ -118,6 +130,9 @@ app.Services.GetService<IChangeFollower>()?.StartFrom(revision);
 StartupLog.IndexLoaded(app.Logger, index.Count, revision, loading.Elapsed.TotalSeconds);
 
 app.UseTransactionIds();
+// With TLS on Kestrel, browsers are told to stay on HTTPS (the header is sent on HTTPS responses only).
+if (Tls.IsConfigured(options, builder.Configuration))
+    app.UseHsts();
 // UnexpectedErrors answers every exception; this fallback is what ASP.NET Core requires beside it and is never reached.
 app.UseExceptionHandler(errorApp => errorApp.Run(context =>
     ErrorResults.WriteAsync(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "Tessera could not process the request.")));

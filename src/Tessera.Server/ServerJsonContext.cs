@@ -16,6 +16,8 @@ namespace Tessera.Server;
 [JsonSerializable(typeof(TokenErrorResponse))]
 [JsonSerializable(typeof(JsonWebKeySet))]
 [JsonSerializable(typeof(RotatedKey))]
+[JsonSerializable(typeof(OpenIdConfiguration))]
+[JsonSerializable(typeof(Tessera.Server.Health.VersionInfo))]
 [JsonSerializable(typeof(RoleCollection))]
 [JsonSerializable(typeof(CatalogResponse))]
 [JsonSerializable(typeof(string[]))]

@@ -10,18 +10,20 @@ namespace Tessera.Storage.Sqlite;
 /// this process instead of failing with SQLITE_BUSY; <c>synchronous=FULL</c> makes every acknowledged commit durable.
 /// The gate also orders commits, so the change sink hears each one directly, in revision order.
 /// </summary>
-public sealed class SqliteStore : RelationalStore, IDisposable
+public sealed class SqliteStore : RelationalStore, IOnlineBackup, IDisposable
 {
     /// <summary>The migration that added the policy binding columns; policies stored before it get them filled in code.</summary>
     private const int PolicyBindingsVersion = 2;
 
     private readonly string _connectionString;
+    private readonly string _databasePath;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly IChangeSink? _changes;
 
     public SqliteStore(SqliteStoreOptions options, IChangeSink? changes = null)
     {
         _changes = changes;
+        _databasePath = options.DatabasePath;
         Directory.CreateDirectory(options.DataDirectory);
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -30,6 +32,41 @@ public sealed class SqliteStore : RelationalStore, IDisposable
             ForeignKeys = true,
             DefaultTimeout = 30,
         }.ToString();
+    }
+
+    public async ValueTask BackupToAsync(string path, CancellationToken cancellationToken)
+    {
+        if (File.Exists(path))
+            throw new IOException($"{path} exists: a backup is written to a new file");
+        await using var source = (SqliteConnection)await OpenAsync(cancellationToken);
+        await using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await target.OpenAsync(cancellationToken);
+        // SQLite's online backup: a consistent snapshot while writers go on (they wait only for each step's pages).
+        source.BackupDatabase(target);
+    }
+
+    public async ValueTask<string?> RestoreFromAsync(string path, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+            throw new IOException($"{path} does not exist");
+        SqliteConnection.ClearAllPools();
+        string? kept = null;
+        if (File.Exists(_databasePath))
+        {
+            kept = $"{_databasePath}.before-restore-{DateTime.UtcNow:yyyyMMddTHHmmssZ}";
+            File.Move(_databasePath, kept);
+            foreach (var suffix in new[] { "-wal", "-shm" })
+            {
+                if (File.Exists(_databasePath + suffix))
+                    File.Move(_databasePath + suffix, kept + suffix);
+            }
+        }
+        // Copied with SQLite's own backup, so that the restored file is consistent even if the backup had a WAL beside it.
+        await using var source = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        await source.OpenAsync(cancellationToken);
+        await using var target = (SqliteConnection)await OpenAsync(cancellationToken);
+        source.BackupDatabase(target);
+        return kept;
     }
 
     public void Dispose()

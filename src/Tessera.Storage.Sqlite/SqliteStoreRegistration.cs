@@ -9,6 +9,7 @@ public static class SqliteStoreRegistration
     {
         services.AddSingleton(provider => new SqliteStore(new SqliteStoreOptions { DataDirectory = dataDirectory }, changes(provider)));
         services.AddSingleton<ITesseraStore>(provider => provider.GetRequiredService<SqliteStore>());
+        services.AddSingleton<IOnlineBackup>(provider => provider.GetRequiredService<SqliteStore>());
         return services;
     }
 }

@@ -91,6 +91,6 @@ public sealed partial class TesseraNode : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
+    [GeneratedRegex(@"Now listening on: (https?://127\.0\.0\.1:\d+)")]
     private static partial Regex ListeningOn();
 }

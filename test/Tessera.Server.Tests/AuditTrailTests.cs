@@ -58,6 +58,7 @@ public class AuditTrailTests(TesseraApp app) : IClassFixture<TesseraApp>
         Assert.Equal(HttpStatusCode.NotFound, status);
         var (created, _, _) = await user.Client.SendAsync(HttpMethod.Post, "/v1/policies", Policies.AtrackerToCos(tenant.AccountId));
         Assert.Equal(HttpStatusCode.Forbidden, created);
+        await app.RefusalsWrittenAsync(); // recorded after the answer
 
         var refused = (await tenant.Client.EventsAsync(tenant.AccountId)).Where(e => e.GetProperty("outcome").GetString() == "failure").ToList();
         Assert.Equal(["resource-controller.instance.delete", "iam-am.policy.create"], refused.Select(e => e.GetProperty("action").GetString()));
@@ -73,6 +74,7 @@ public class AuditTrailTests(TesseraApp app) : IClassFixture<TesseraApp>
         using var anonymous = app.CreateClient();
         anonymous.DefaultRequestHeaders.Authorization = new("Bearer", "forged.token.value");
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(HttpMethod.Get, "/v1/serviceids?account_id=x")).Status);
+        await app.RefusalsWrittenAsync();
         var unauthenticated = (await operatorTenant.Client.EventsAsync(operatorTenant.AccountId, "&action=iam-identity.token.validate")).Last();
         Assert.Equal(("critical", 401, "/v1/serviceids"), (unauthenticated.GetProperty("severity").GetString(),
             unauthenticated.GetProperty("reason").GetProperty("reasonCode").GetInt32(), unauthenticated.GetProperty("target").GetProperty("name").GetString()));

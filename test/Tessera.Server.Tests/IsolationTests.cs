@@ -86,6 +86,7 @@ public class IsolationTests(TesseraApp app) : IClassFixture<TesseraApp>
         Assert.Equal(HttpStatusCode.OK, (await a.Client.SendAsync(HttpMethod.Get, $"/v1/policies/{policy.GetProperty("id").GetString()}")).Status);
         Assert.Equal("active", (await a.Client.SendAsync(HttpMethod.Get, $"/v2/resource_instances/{kms.Guid}")).Body.GetProperty("state").GetString());
         // A's trail recorded B's attempts, and B cannot read it.
+        await app.RefusalsWrittenAsync();
         var refused = (await a.Client.EventsAsync(a.AccountId)).Where(e => e.GetProperty("outcome").GetString() == "failure").ToList();
         Assert.NotEmpty(refused);
         Assert.All(refused, e => Assert.Equal("critical", e.GetProperty("severity").GetString()));

@@ -59,6 +59,95 @@ public sealed class ServerProcessTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(root, "src", "Tessera.Server", "data")));
     }
 
+    [Fact]
+    public async Task BackupWhileRunning_ThenRestore_BringsBackWhatTheBackupHeld()
+    {
+        var live = Path.Combine(_directory, "live");
+        var backup = Path.Combine(_directory, "backup.db");
+        string serviceId;
+        await using (var node = await Tessera.Tests.TesseraNode.StartAsync(new Dictionary<string, string> { ["TESSERA_BOOTSTRAP_APIKEY"] = OperatorKey }, "--data-dir", live))
+        {
+            using var owner = await node.ClientAsync(OperatorKey);
+            serviceId = await CreateServiceIdAsync(owner, "kept-by-the-backup");
+            var (backedUp, backupOutput) = await RunAsync(["backup", "--to", backup, "--data-dir", live], stopAfter: null);
+            Assert.True(backedUp == 0, backupOutput);
+            await CreateServiceIdAsync(owner, "made-after-the-backup");
+        }
+
+        var (restored, restoreOutput) = await RunAsync(["restore", "--from", backup, "--data-dir", live], stopAfter: null);
+
+        Assert.True(restored == 0, restoreOutput);
+        Assert.Contains("before-restore", restoreOutput, StringComparison.Ordinal);
+        await using var again = await Tessera.Tests.TesseraNode.StartAsync(new Dictionary<string, string>(), "--data-dir", live);
+        using var client = await again.ClientAsync(OperatorKey);
+        var names = await client.GetStringAsync(new Uri($"/v1/serviceids?account_id={await AccountOfAsync(client)}", UriKind.Relative));
+        Assert.Contains("kept-by-the-backup", names, StringComparison.Ordinal);
+        Assert.DoesNotContain("made-after-the-backup", names, StringComparison.Ordinal);
+        Assert.Contains(serviceId, names, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RecoverOperatorKey_MakesAKeyThatSignsIn_AndTheTrailSaysSo()
+    {
+        var data = Path.Combine(_directory, "lost-key");
+        await using (await Tessera.Tests.TesseraNode.StartAsync(new Dictionary<string, string>(), "--data-dir", data))
+        {
+            // First start: the key it printed is "lost".
+        }
+
+        var (exitCode, output) = await RunAsync(["recover-operator-key", "--data-dir", data], stopAfter: null);
+
+        Assert.True(exitCode == 0, output);
+        var key = output.Split('\n', StringSplitOptions.TrimEntries)[1];
+        await using var node = await Tessera.Tests.TesseraNode.StartAsync(new Dictionary<string, string>(), "--data-dir", data);
+        using var owner = await node.ClientAsync(key);
+        var account = await AccountOfAsync(owner);
+        var trail = await owner.GetStringAsync(new Uri($"/v1/events?account_id={account}&action=iam-identity.apikey.create", UriKind.Relative));
+        Assert.Contains("offline-recovery", trail, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, trail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithACertificate_ItServesHttps_AndTellsBrowsersToStayThere()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=tessera.test", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var (certFile, keyFile) = (Path.Combine(_directory, "cert.pem"), Path.Combine(_directory, "key.pem"));
+        await File.WriteAllTextAsync(certFile, certificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(keyFile, rsa.ExportPkcs8PrivateKeyPem());
+
+        await using var node = await Tessera.Tests.TesseraNode.StartAsync(new Dictionary<string, string>(),
+            "--data-dir", Path.Combine(_directory, "tls"), "--urls", "https://127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile);
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, presented, _, _) => presented?.Thumbprint == certificate.Thumbprint };
+        using var client = new HttpClient(handler) { BaseAddress = node.Url };
+        using var health = new HttpRequestMessage(HttpMethod.Get, new Uri("/healthz", UriKind.Relative));
+        health.Headers.Host = "tessera.test"; // HSTS is never sent to localhost names
+        using var response = await client.SendAsync(health);
+
+        Assert.Equal("https", node.Url.Scheme);
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+        Assert.StartsWith("max-age=", response.Headers.GetValues("Strict-Transport-Security").Single(), StringComparison.Ordinal);
+    }
+
+    private const string OperatorKey = "process-operator-key-0123456789abcdefghijklm";
+
+    private static async Task<string> AccountOfAsync(HttpClient client)
+    {
+        using var groups = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(new Uri("/v2/resource_groups", UriKind.Relative)));
+        return groups.RootElement.GetProperty("resources")[0].GetProperty("account_id").GetString()!;
+    }
+
+    private static async Task<string> CreateServiceIdAsync(HttpClient owner, string name)
+    {
+        var account = await AccountOfAsync(owner);
+        using var response = await owner.PostAsync(new Uri("/v1/serviceids", UriKind.Relative),
+            new StringContent($$"""{"account_id":"{{account}}","name":"{{name}}"}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+    }
+
     /// <summary>Runs <c>dotnet</c> with the server's DLL (unless <paramref name="withServer"/> is false) and the arguments.</summary>
     private static async Task<(int ExitCode, string Output)> RunAsync(string[] arguments, string? stopAfter, Dictionary<string, string>? environment = null,
         string? workingDirectory = null, bool withServer = true)

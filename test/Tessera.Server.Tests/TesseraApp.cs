@@ -88,6 +88,9 @@ public class TesseraApp : WebApplicationFactory<Program>
         return body.GetProperty("access_token").GetString()!;
     }
 
+    /// <summary>Waits until every refusal answered so far is in the trail: refusals are recorded after the answer.</summary>
+    public Task RefusalsWrittenAsync() => Services.GetRequiredService<Tessera.Management.Refusals>().WhenWrittenAsync(CancellationToken.None);
+
     public async Task<HttpClient> ClientForKeyAsync(string apiKey)
     {
         var client = CreateClient();

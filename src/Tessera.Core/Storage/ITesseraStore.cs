@@ -169,4 +169,11 @@ public interface ITesseraStore
 
     /// <summary>A page of an account's audit events, oldest first, each with its <see cref="AuditEvent.Sequence"/>.</summary>
     ValueTask<IReadOnlyList<AuditEvent>> ListEventsAsync(EventQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes the oldest batch of events that <paramref name="retention"/> lets go, after handing them to
+    /// <paramref name="exportAsync"/> (which must have kept them durably when it returns); returns how many. Zero when
+    /// nothing is due.
+    /// </summary>
+    ValueTask<int> PruneEventsAsync(EventRetention retention, Func<IReadOnlyList<StoredEvent>, ValueTask> exportAsync, CancellationToken cancellationToken);
 }

@@ -34,7 +34,27 @@ internal static class HealthApi
                 storeRevision is null ? "degraded" : "ready", storeRevision is null ? "unreachable" : "reachable", applied,
                 storeRevision is { } latest ? Math.Max(0, latest - applied) : null), ServerJsonContext.Relaxed.Readiness);
         }).AllowAnonymous();
+        routes.MapGet("/version", (ITesseraStore store) => TypedResults.Json(VersionInfo.Of(store), ServerJsonContext.Relaxed.VersionInfo)).AllowAnonymous();
         return routes;
+    }
+}
+
+/// <summary>The answer of <c>/version</c>: Tessera's version and commit, the runtime, and which store the node runs on.</summary>
+internal sealed record VersionInfo(
+    [property: System.Text.Json.Serialization.JsonPropertyName("version")] string Version,
+    [property: System.Text.Json.Serialization.JsonPropertyName("commit")] string? Commit,
+    [property: System.Text.Json.Serialization.JsonPropertyName("runtime")] string Runtime,
+    [property: System.Text.Json.Serialization.JsonPropertyName("store")] string Store)
+{
+    public static VersionInfo Of(ITesseraStore store)
+    {
+        var informational = typeof(VersionInfo).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0";
+        var plus = informational.IndexOf('+', StringComparison.Ordinal);
+        return new VersionInfo(plus < 0 ? informational : informational[..plus], plus < 0 ? null : informational[(plus + 1)..],
+            System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+            store.GetType().Name.Replace("Store", string.Empty, StringComparison.Ordinal).ToLowerInvariant());
     }
 }
 

@@ -28,6 +28,12 @@ internal sealed class TesseraOptions
     /// <summary>How many requests may wait for a consistency token at once; the next is answered 503 at once.</summary>
     public int MaxConsistencyWaiters { get; init; } = 256;
 
+    /// <summary>A PEM certificate (chain) file for HTTPS, with <see cref="TlsKeyFile"/>; Kestrel's own certificate settings work too.</summary>
+    public string? TlsCertificateFile { get; init; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertificateFile"/> (unencrypted; protect the file).</summary>
+    public string? TlsKeyFile { get; init; }
+
     /// <summary>The largest JSON request body accepted; larger ones get a 400.</summary>
     public int MaxRequestBodyBytes { get; init; } = 64 * 1024;
 
@@ -45,6 +51,8 @@ internal sealed class TesseraOptions
             CatalogFile = Setting("catalog", "TESSERA_CATALOG"),
             Issuer = Setting("issuer", "TESSERA_ISSUER") ?? "https://iam.cloud.ibm.com/identity",
             BootstrapApiKey = Setting("bootstrap-apikey", "TESSERA_BOOTSTRAP_APIKEY"),
+            TlsCertificateFile = Setting("tls-cert", "TESSERA_TLS_CERT"),
+            TlsKeyFile = Setting("tls-key", "TESSERA_TLS_KEY"),
             ConsistencyWait = Setting("consistency-wait-ms", "TESSERA_CONSISTENCY_WAIT_MS") is { } wait
                 ? TimeSpan.FromMilliseconds(int.Parse(wait, System.Globalization.CultureInfo.InvariantCulture))
                 : TimeSpan.FromSeconds(5),

@@ -55,8 +55,8 @@ internal static class BearerTokenMiddleware
     /// <summary>The 401 for a request without a valid token, recorded in the operator's trail (rate-limited).</summary>
     public static async Task ChallengeAsync(HttpContext context)
     {
-        await context.RequestServices.GetRequiredService<Refusals>()
-            .RecordUnauthenticatedAsync(context.Request.Method, context.Request.Path.ToString(), TransactionIds.Get(context), context.RequestAborted);
+        context.RequestServices.GetRequiredService<Refusals>()
+            .RecordUnauthenticated(context.Request.Method, context.Request.Path.ToString(), TransactionIds.Get(context));
         await ErrorResults.WriteAsync(context, StatusCodes.Status401Unauthorized, ErrorCodes.InvalidToken,
             "The provided access token is missing, invalid or expired. Get one from POST /identity/token.");
     }

@@ -23,13 +23,15 @@ internal static class IdentityApi
         var group = routes.MapGroup("/identity").AllowAnonymous();
         group.MapPost("/token", IssueToken).DisableAntiforgery();
         group.MapGet("/keys", GetKeys);
+        group.MapGet("/.well-known/openid-configuration", (HttpContext context, TokenService tokens) =>
+            TypedResults.Json(OpenIdConfiguration.For(ApiResults.BaseUrl(context), tokens.Issuer), ServerJsonContext.Relaxed.OpenIdConfiguration));
         // Outside the anonymous group: the operator's owner only, which the rule book decides.
         routes.MapPost("/identity/keys", RotateKey);
         return routes;
     }
 
     private static async Task<Results<Ok<TokenResponse>, JsonHttpResult<TokenErrorResponse>>> IssueToken(
-        HttpContext context, ITesseraStore store, TokenService tokens, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, ITesseraStore store, TokenService tokens, Refusals refusals, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!context.Request.HasFormContentType)
             return TokenError(context, ErrorCodes.InvalidTokenRequest, "the request must be a form post (application/x-www-form-urlencoded)");
@@ -53,7 +55,10 @@ internal static class IdentityApi
 
         var owner = apiKey.Length > MaxApiKeyLength ? null : await store.FindApiKeyByHashAsync(ApiKeySecrets.Hash(apiKey), cancellationToken);
         if (owner is null)
+        {
+            refusals.RecordFailedTokenExchange(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", TransactionIds.Get(context));
             return TokenError(context, ErrorCodes.ApiKeyNotFound, "Provided API key could not be found.");
+        }
 
         var issued = tokens.Issue(owner.Identity, owner.Key.Id);
         var now = time.GetUtcNow();

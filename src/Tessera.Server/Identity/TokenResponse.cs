@@ -33,3 +33,24 @@ internal sealed record PublicJsonWebKey(
 
 /// <summary>The answer to a signing-key rotation: the new key's id (as the JWKS and new tokens' <c>kid</c> name it).</summary>
 internal sealed record RotatedKey([property: JsonPropertyName("kid")] string KeyId);
+
+/// <summary>
+/// <c>GET /identity/.well-known/openid-configuration</c> (OpenID Connect Discovery 1.0 §3): where the token endpoint and
+/// the keys are, and what they support. The issuer is the one in the tokens (IBM's by default, for Terraform); the
+/// endpoints are this server's.
+/// </summary>
+internal sealed record OpenIdConfiguration(
+    [property: JsonPropertyName("issuer")] string Issuer,
+    [property: JsonPropertyName("token_endpoint")] string TokenEndpoint,
+    [property: JsonPropertyName("jwks_uri")] string JwksUri,
+    [property: JsonPropertyName("grant_types_supported")] IReadOnlyList<string> GrantTypes,
+    [property: JsonPropertyName("response_types_supported")] IReadOnlyList<string> ResponseTypes,
+    [property: JsonPropertyName("subject_types_supported")] IReadOnlyList<string> SubjectTypes,
+    [property: JsonPropertyName("id_token_signing_alg_values_supported")] IReadOnlyList<string> SigningAlgorithms,
+    [property: JsonPropertyName("token_endpoint_auth_methods_supported")] IReadOnlyList<string> TokenEndpointAuthMethods,
+    [property: JsonPropertyName("claims_supported")] IReadOnlyList<string> Claims)
+{
+    public static OpenIdConfiguration For(string baseUrl, string issuer) => new(
+        issuer, $"{baseUrl}/identity/token", $"{baseUrl}/identity/keys", ["urn:ibm:params:oauth:grant-type:apikey"], ["cloud_iam"], ["public"], ["RS256"],
+        ["none", "client_secret_basic"], ["iss", "exp", "iat", "nbf", "iam_id", "id", "sub", "sub_type", "account", "apikey_id", "scope", "grant_type"]);
+}

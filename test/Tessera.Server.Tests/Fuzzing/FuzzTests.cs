@@ -56,7 +56,13 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
         var before = await SnapshotAsync(target);
         var failures = new ConcurrentQueue<string>();
         var statuses = new ConcurrentDictionary<int, int>();
-        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Workers, AllowAutoRedirect = false })
+        // Header values go out as UTF-8 bytes, non-ASCII included: a client library would refuse to send them, an attacker does not.
+        using var client = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = Workers,
+            AllowAutoRedirect = false,
+            RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,
+        })
         {
             BaseAddress = _node.Url,
             Timeout = TimeSpan.FromSeconds(15),
@@ -93,6 +99,7 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
 
         var distribution = string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"));
         output.WriteLine($"{statuses.Values.Sum()} requests answered; by status (0 = connection closed, 1505 = 505 to HTTP/9.9): {distribution}");
+        output.WriteLine(string.Join("\n", Closed.Select(c => $"{c.Value}: {c.Key}")));
         Assert.True(failures.IsEmpty, string.Join("\n", failures.Take(20)));
         Assert.Equal(HttpRequests + RawRequests, statuses.Values.Sum());
         Assert.True(statuses.Keys.All(s => s is 0 or VersionNotSupported or (>= 200 and < 500)), distribution);
@@ -126,11 +133,14 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
             failures.Enqueue($"no answer within the timeout for {fuzz}");
             return -1;
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException ex)
         {
+            Closed.AddOrUpdate((ex.InnerException ?? ex).Message[..Math.Min(80, (ex.InnerException ?? ex).Message.Length)], 1, (_, n) => n + 1);
             return 0;
         }
     }
+
+    private static readonly ConcurrentDictionary<string, int> Closed = new();
 
     private async Task<int> SendRawAsync(byte[] request, ConcurrentQueue<string> failures)
     {
