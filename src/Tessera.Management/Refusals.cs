@@ -144,6 +144,11 @@ public sealed partial class Refusals(ITesseraStore store, RefusalLimiter limiter
         {
             LogNotRecorded(logger, "the store is unreachable");
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Whatever one refusal's record runs into, the writer goes on with the next: it must never stop the node.
+            LogNotRecorded(logger, $"{ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     /// <summary>A refusal waiting to be written: its trail's account (null: the operator's) and how to build its event.</summary>

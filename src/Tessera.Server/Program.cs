@@ -136,6 +136,7 @@ if (Tls.IsConfigured(options, builder.Configuration))
 // UnexpectedErrors answers every exception; this fallback is what ASP.NET Core requires beside it and is never reached.
 app.UseExceptionHandler(errorApp => errorApp.Run(context =>
     ErrorResults.WriteAsync(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "Tessera could not process the request.")));
+app.UseRequestTextChecks();
 // The Node SDK strips a trailing '/', the Go SDK keeps it: both must reach the same endpoint.
 app.Use((context, next) =>
 {

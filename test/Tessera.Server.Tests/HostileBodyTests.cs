@@ -39,6 +39,7 @@ public class HostileBodyTests(TesseraApp app) : IClassFixture<TesseraApp>
             [.. "{\"name\":\""u8, 0xff, .. "\"}"u8],
             Encoding.UTF8.GetBytes("""{"\ud800":1}"""),
             Encoding.UTF8.GetBytes("""{"name":"\udc00x"}"""),
+            Encoding.UTF8.GetBytes("""{"name":"a\u0000b","account_id":"\u0000"}"""),
             [.. "{\"type\":\"authorization\",\"subjects\":[{\"attributes\":[{\"name\":\"accountId\",\"value\":\""u8, 0xc3, 0x28, .. "\"}]}]}"u8],
             Encoding.UTF8.GetBytes("""{"subject":{"type":"service","id":"crn:v1:bluemix:public:atracker:us-south:a/\ud800::::"},"action":{"name":"x"},"resource":{"type":"t","id":"y"}}"""),
         })
@@ -73,5 +74,18 @@ public class HostileBodyTests(TesseraApp app) : IClassFixture<TesseraApp>
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains(expected, Http.AssertIbmError(error, HttpStatusCode.BadRequest, "invalid_body"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/v2/resource_instances?account_id={account}&name=%00")]
+    [InlineData("/v1/events?account_id=%00")]
+    public async Task ANulInTheQuery_IsA400(string pathTemplate)
+    {
+        var owner = await app.OperatorAsync();
+
+        var (status, error, _) = await owner.Client.SendAsync(HttpMethod.Get, pathTemplate.Replace("{account}", owner.AccountId, StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("NUL", Http.AssertIbmError(error, HttpStatusCode.BadRequest, "invalid_query_parameter"), StringComparison.Ordinal);
     }
 }

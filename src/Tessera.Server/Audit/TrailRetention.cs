@@ -27,9 +27,10 @@ internal sealed partial class TrailRetention(ITesseraStore store, TrailRetention
             {
                 await PruneAsync(stoppingToken);
             }
-            catch (StoreUnavailableException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                NotPruned(logger, ex.Message);
+                // The next tick tries again; a background service that throws would stop the node.
+                NotPruned(logger, $"{ex.GetType().Name}: {ex.Message}");
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -72,7 +73,7 @@ internal sealed partial class TrailRetention(ITesseraStore store, TrailRetention
     [LoggerMessage(Level = LogLevel.Information, Message = "Trail retention removed {Count} events after exporting them to {Directory}")]
     private static partial void Pruned(ILogger logger, int count, string directory);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Trail retention did not run: the store is unavailable: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Trail retention did not run: {Reason}")]
     private static partial void NotPruned(ILogger logger, string reason);
 }
 

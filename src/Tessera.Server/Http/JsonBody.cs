@@ -49,7 +49,7 @@ internal static class JsonBody
         try
         {
             if (JsonText.FindInvalidString(body.Span, DocumentOptions.MaxDepth) is { } offset)
-                return (null, ErrorResults.BadRequest($"the request body holds a string that is not valid UTF-8 text (a lone surrogate or a bad byte sequence) at byte {offset}"));
+                return (null, ErrorResults.BadRequest($"the request body holds a string that is not valid text (a lone surrogate, a NUL or bytes that are not UTF-8) at byte {offset}"));
             // The document reads the buffer in place for its lifetime, so the buffer is the caller's (not pooled).
             return (JsonDocument.Parse(body, DocumentOptions), null);
         }

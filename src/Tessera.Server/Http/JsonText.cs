@@ -7,7 +7,8 @@ namespace Tessera.Server.Http;
 /// <summary>
 /// What <see cref="JsonDocument"/> does not check when it parses: that every string and property name is text.
 /// System.Text.Json accepts a byte sequence that is not UTF-8, or an escaped lone surrogate (<c>"\ud800"</c>), and
-/// throws only when the value is read as a string, deep inside a handler; checked here, once, they are a 400.
+/// throws only when the value is read as a string, deep inside a handler; checked here, once, they are a 400. So is an
+/// escaped NUL (<c>"\u0000"</c>): PostgreSQL cannot hold one in text, and no IAM name or id needs it.
 /// </summary>
 internal static class JsonText
 {
@@ -33,8 +34,8 @@ internal static class JsonText
         var buffer = ArrayPool<char>.Shared.Rent(reader.ValueSpan.Length);
         try
         {
-            reader.CopyString(buffer);
-            return true;
+            var length = reader.CopyString(buffer);
+            return !buffer.AsSpan(0, length).Contains('\0');
         }
         catch (InvalidOperationException)
         {

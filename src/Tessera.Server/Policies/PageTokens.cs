@@ -20,7 +20,8 @@ internal static class PageTokens
         try
         {
             var parts = JsonSerializer.Deserialize(Base64Url.DecodeFromChars(token), ServerJsonContext.Default.StringArray);
-            if (parts is not [{ } tokenSort, { } value, { } id] || tokenSort != sort)
+            // A NUL cannot be in a real cursor (nor in PostgreSQL text): such a token was made up.
+            if (parts is not [{ } tokenSort, { } value, { } id] || tokenSort != sort || value.Contains('\0', StringComparison.Ordinal) || id.Contains('\0', StringComparison.Ordinal))
                 return false;
             cursor = new PageCursor(value, id);
             return true;

@@ -145,7 +145,15 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
     private async Task<int> SendRawAsync(byte[] request, ConcurrentQueue<string> failures)
     {
         using var socket = new TcpClient();
-        await socket.ConnectAsync(_node.Url.Host, _node.Url.Port);
+        try
+        {
+            await socket.ConnectAsync(_node.Url.Host, _node.Url.Port);
+        }
+        catch (SocketException ex)
+        {
+            failures.Enqueue($"the server no longer accepts connections ({ex.SocketErrorCode}); its last output:\n{_node.Output[^Math.Min(4000, _node.Output.Length)..]}");
+            return -1;
+        }
         var stream = socket.GetStream();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         try

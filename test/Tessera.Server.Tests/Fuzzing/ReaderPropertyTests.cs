@@ -147,13 +147,14 @@ public class ReaderPropertyTests
 
     private static string Scrub(string text) => new(text.Select(c => char.IsSurrogate(c) ? '?' : c).ToArray());
 
+    /// <summary>What the check accepts: well-formed UTF-16 without NUL (which PostgreSQL cannot store).</summary>
     private static bool IsText(string text)
     {
         for (var i = 0; i < text.Length; i++)
         {
             if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
                 i++;
-            else if (char.IsSurrogate(text[i]))
+            else if (char.IsSurrogate(text[i]) || text[i] == '\0')
                 return false;
         }
         return true;
