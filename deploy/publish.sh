@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-out/tessera}
 rm -rf "$out"
+mkdir -p "$(dirname "$out")"
 if dotnet publish src/Tessera.Server -c Release -r linux-x64 --self-contained -o "$out" --nologo -v quiet -p:UseAppHost=true 2>"$out.log"; then
   echo "self-contained: $out/Tessera.Server (no .NET runtime needed on the host)"
 else
