@@ -131,6 +131,53 @@ public sealed class ServerProcessTests : IDisposable
         Assert.StartsWith("max-age=", response.Headers.GetValues("Strict-Transport-Security").Single(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task KillingTheSqliteNodeDuringWrites_LosesNoAcknowledgedWriteNorItsEvent()
+    {
+        var data = Path.Combine(_directory, "killed");
+        var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var node = await Tessera.Tests.TesseraNode.StartAsync(new Dictionary<string, string> { ["TESSERA_BOOTSTRAP_APIKEY"] = OperatorKey }, "--data-dir", data);
+        using (var owner = await node.ClientAsync(OperatorKey))
+        {
+            var account = await AccountOfAsync(owner);
+            using var stop = new CancellationTokenSource();
+            var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+            {
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    try
+                    {
+                        using var response = await owner.PostAsync(new Uri("/v1/serviceids", UriKind.Relative),
+                            new StringContent($$"""{"account_id":"{{account}}","name":"w{{w}}-{{i}}"}""", System.Text.Encoding.UTF8, "application/json"));
+                        if (response.StatusCode == System.Net.HttpStatusCode.Created)
+                            acknowledged.Add(System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!);
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return; // the node is gone
+                    }
+                }
+            })).ToArray();
+            while (acknowledged.Count < 40)
+                await Task.Delay(20);
+            node.Kill(); // SIGKILL, mid-write
+            await stop.CancelAsync();
+            await Task.WhenAll(writers);
+        }
+        await node.DisposeAsync();
+
+        await using var again = await Tessera.Tests.TesseraNode.StartAsync(new Dictionary<string, string>(), "--data-dir", data);
+        using var client = await again.ClientAsync(OperatorKey);
+        var accountId = await AccountOfAsync(client);
+        var trail = await client.GetStringAsync(new Uri($"/v1/events?account_id={accountId}&action=iam-identity.serviceid.create&limit=1000", UriKind.Relative));
+        foreach (var id in acknowledged)
+        {
+            using var found = await client.GetAsync(new Uri($"/v1/serviceids/{id}", UriKind.Relative));
+            Assert.Equal(System.Net.HttpStatusCode.OK, found.StatusCode);
+            Assert.Contains(id, trail, StringComparison.Ordinal);
+        }
+    }
+
     private const string OperatorKey = "process-operator-key-0123456789abcdefghijklm";
 
     private static async Task<string> AccountOfAsync(HttpClient client)

@@ -65,8 +65,9 @@ internal static class DecisionsApi
         }
         // A consistency token may also ride in the request's context (AuthZEN has no headers of its own).
         if (ConsistencyToken(document!.RootElement) is { } token
-            && !await ConsistencyTokens.WaitAsync(context, signal, token))
+            && (!await ConsistencyTokens.WaitAsync(context, signal, token) || !await BearerTokenMiddleware.RequireTokenAsync(context)))
         {
+            // Not caught up, or the change it waited for revoked the caller's token.
             document.Dispose();
             return null;
         }

@@ -1,3 +1,5 @@
+using Tessera.Server.Audit;
+
 namespace Tessera.Server.Hosting;
 
 /// <summary>
@@ -26,7 +28,7 @@ internal sealed class TesseraOptions
     public TimeSpan ConsistencyWait { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How many requests may wait for a consistency token at once; the next is answered 503 at once.</summary>
-    public int MaxConsistencyWaiters { get; init; } = 256;
+    public int MaxConsistencyWaiters { get; init; } = RevisionSignal.DefaultMaxWaiters;
 
     /// <summary>A PEM certificate (chain) file for HTTPS, with <see cref="TlsKeyFile"/>; Kestrel's own certificate settings work too.</summary>
     public string? TlsCertificateFile { get; init; }
@@ -51,6 +53,9 @@ internal sealed class TesseraOptions
             CatalogFile = Setting("catalog", "TESSERA_CATALOG"),
             Issuer = Setting("issuer", "TESSERA_ISSUER") ?? "https://iam.cloud.ibm.com/identity",
             BootstrapApiKey = Setting("bootstrap-apikey", "TESSERA_BOOTSTRAP_APIKEY"),
+            MaxConsistencyWaiters = Setting("consistency-waiters", "TESSERA_CONSISTENCY_WAITERS") is { } waiters
+                ? int.Parse(waiters, System.Globalization.CultureInfo.InvariantCulture)
+                : RevisionSignal.DefaultMaxWaiters,
             TlsCertificateFile = Setting("tls-cert", "TESSERA_TLS_CERT"),
             TlsKeyFile = Setting("tls-key", "TESSERA_TLS_KEY"),
             ConsistencyWait = Setting("consistency-wait-ms", "TESSERA_CONSISTENCY_WAIT_MS") is { } wait

@@ -5,6 +5,7 @@ using Tessera.Server.Audit;
 using Tessera.Server.Observability;
 using Tessera.Server.Errors;
 using Tessera.Server.Hosting;
+using Tessera.Server.Identity;
 using Tessera.Storage;
 
 namespace Tessera.Server.Http;
@@ -80,7 +81,13 @@ internal static class ConsistencyTokens
             return false;
         }
         var caughtUp = await signal.WaitForAsync(revision, options.ConsistencyWait, context.RequestAborted);
-        services.GetRequiredService<ServerMetrics>().ConsistencyWait(caughtUp == CatchUp.Applied);
+        var metrics = services.GetRequiredService<ServerMetrics>();
+        metrics.ConsistencyWait(caughtUp == CatchUp.Applied);
+        if (caughtUp == CatchUp.Applied)
+        {
+            // The token may have been revoked by the change this request waited for: the request goes on as what it is now.
+            await BearerTokenMiddleware.AuthenticateAsync(context, services.GetRequiredService<VerifiedTokens>(), metrics);
+        }
         return caughtUp switch
         {
             CatchUp.Applied => true,

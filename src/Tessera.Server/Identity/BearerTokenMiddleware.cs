@@ -25,20 +25,29 @@ internal static class BearerTokenMiddleware
         var metrics = app.ApplicationServices.GetRequiredService<ServerMetrics>();
         return app.Use(async (context, next) =>
         {
-            var header = context.Request.Headers.Authorization.ToString();
-            if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            {
-                var token = header.AsSpan("Bearer ".Length).Trim();
-                // The common case, a token seen before, costs a lookup and no allocation.
-                var hit = tokens.TryGetCached(token, out var cached);
-                metrics.TokenCache(hit);
-                var verified = hit ? cached : await tokens.VerifyAsync(token.ToString());
-                if (verified is not null)
-                    context.User = verified.Principal;
-            }
+            await AuthenticateAsync(context, tokens, metrics);
             await next(context);
         });
     }
+
+    /// <summary>
+    /// Sets the request's user from its bearer token, or leaves it anonymous. Run again after a request has waited (for
+    /// a consistency token): what it waited for may be the deletion of the very key its token was issued for.
+    /// </summary>
+    public static async ValueTask AuthenticateAsync(HttpContext context, VerifiedTokens tokens, ServerMetrics metrics)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return;
+        var token = header.AsSpan("Bearer ".Length).Trim();
+        // The common case, a token seen before, costs a lookup and no allocation.
+        var hit = tokens.TryGetCached(token, out var cached);
+        metrics.TokenCache(hit);
+        var verified = hit ? cached : await tokens.VerifyAsync(token.ToString());
+        context.User = verified?.Principal ?? Anonymous;
+    }
+
+    private static readonly System.Security.Claims.ClaimsPrincipal Anonymous = new(new System.Security.Claims.ClaimsIdentity());
 
     /// <summary>
     /// For endpoints that skip the authorization middleware on their hot path: true when the request carries a valid
