@@ -56,31 +56,36 @@ public sealed partial class Refusals(ITesseraStore store, RefusalLimiter limiter
             Enqueue(new Pending(null, (at, operatorAccount) => AuditEvents.FailedTokenExchange(clientAddress, transactionId, at, operatorAccount)));
     }
 
-    /// <summary>Writes queued refusals, and the counts of those not recorded, until <paramref name="stopping"/>; then what is left.</summary>
+    /// <summary>
+    /// Writes queued refusals, and the counts of those not recorded, every <see cref="WriteInterval"/> until
+    /// <paramref name="stopping"/>; then what is left. On a timer rather than on each arrival, so that the write does not
+    /// run beside the very request it records and lengthen its answer.
+    /// </summary>
     public async Task RunAsync(CancellationToken stopping)
     {
-        var reader = _queue.Reader;
-        while (!stopping.IsCancellationRequested)
+        using var timer = new PeriodicTimer(WriteInterval, time);
+        var ticks = 0;
+        try
         {
-            using (var tick = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+            while (await timer.WaitForNextTickAsync(stopping))
             {
-                tick.CancelAfter(TimeSpan.FromSeconds(1));
-                try
-                {
-                    await reader.WaitToReadAsync(tick.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    // A second without refusals: still write the counts of the ones not recorded.
-                }
+                await WriteQueuedAsync(CancellationToken.None);
+                if (++ticks % CountEvery == 0)
+                    await WriteUnrecordedCountsAsync(CancellationToken.None);
             }
-            await WriteQueuedAsync(CancellationToken.None);
-            await WriteUnrecordedCountsAsync(CancellationToken.None);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: write what is queued below.
         }
         await WriteQueuedAsync(CancellationToken.None);
+        await WriteUnrecordedCountsAsync(CancellationToken.None);
     }
 
-    /// <summary>Completes once every refusal queued so far is written (or given up on): for a clean stop, and for tests.</summary>
+    private static readonly TimeSpan WriteInterval = TimeSpan.FromMilliseconds(250);
+    private const int CountEvery = 4; // the counts of those not recorded, once a second
+
+    /// <summary>Completes once every refusal queued so far is written (or given up on): for tests.</summary>
     public async Task WhenWrittenAsync(CancellationToken cancellationToken)
     {
         while (Volatile.Read(ref _unwritten) > 0)
@@ -163,7 +168,8 @@ public sealed partial class Refusals(ITesseraStore store, RefusalLimiter limiter
         public AuditEvent Build(DateTimeOffset at, string accountId) => _build(at, accountId);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Refused {Caller} {Action} in account {AccountId} (transaction {TransactionId})")]
+    // Debug: the trail is the record of refusals (limited, and counted when not), and a flood must not become a flood of log lines.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused {Caller} {Action} in account {AccountId} (transaction {TransactionId})")]
     private static partial void LogRefused(ILogger logger, string caller, string action, string accountId, string transactionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A refusal could not be recorded in the audit trail: {Why}")]
