@@ -21,9 +21,11 @@ namespace Tessera.Management;
 public sealed partial class Refusals(ITesseraStore store, RefusalLimiter limiter, TimeProvider time, ManagementMetrics metrics, ILogger<Refusals> logger)
 {
     private const int QueueCapacity = 10_000;
-    // The operator's trail has two budgets: a flood of bad tokens must not hide API-key guessing, nor the other way round.
-    private const string OperatorTrail = "operator account";
-    private const string TokenExchangeTrail = "operator account: token exchanges";
+    // The limiter's keys: "a/<account id>" for an account's trail, and two budgets of the operator's (no account id has a
+    // space): a flood of bad tokens must not hide API-key guessing, nor the other way round.
+    private const string AccountTrail = "a/";
+    private const string OperatorTrail = "operator 401";
+    private const string TokenExchangeTrail = "operator token exchanges";
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(QueueCapacity)
     {
         FullMode = BoundedChannelFullMode.DropWrite,
@@ -36,7 +38,7 @@ public sealed partial class Refusals(ITesseraStore store, RefusalLimiter limiter
     {
         LogRefused(logger, call.Caller.IamId, action, accountId, call.TransactionId);
         metrics.Refused(action);
-        if (limiter.TryAcquire(accountId))
+        if (limiter.TryAcquire(AccountTrail + accountId))
             Enqueue(new Pending(accountId, (at, _) => AuditEvents.Refusal(call, at, accountId, action, target)));
     }
 
@@ -128,7 +130,8 @@ public sealed partial class Refusals(ITesseraStore store, RefusalLimiter limiter
         {
             await BestEffortAsync(async () =>
             {
-                var accountId = trail is OperatorTrail or TokenExchangeTrail ? (await store.GetOperatorAccountAsync(cancellationToken))?.Id : trail;
+                var accountId = trail.StartsWith(AccountTrail, StringComparison.Ordinal) ? trail[AccountTrail.Length..]
+                    : (await store.GetOperatorAccountAsync(cancellationToken))?.Id;
                 if (accountId is not null && await store.GetAccountAsync(accountId, cancellationToken) is not null)
                     await store.AppendEventAsync(AuditEvents.RefusalsNotRecorded(time.GetUtcNow(), accountId, count, RefusalLimiter.PerSecond), cancellationToken);
             });

@@ -150,6 +150,65 @@ public sealed class MultiNodeTests
     }
 
     [Fact]
+    public async Task PgDumpWhileRunning_RestoredIntoAnEmptyDatabase_ServesWhatTheDumpHeld_AndAKeyCanBeRecoveredOffline()
+    {
+        await using var original = await PostgresTestDatabase.CreateAsync();
+        await using var restored = await PostgresTestDatabase.CreateAsync();
+        var dump = Path.Combine(Path.GetTempPath(), $"tessera-{Guid.NewGuid():N}.dump");
+        try
+        {
+            await using (var node = await StartNodeAsync(original.ConnectionString))
+            {
+                using var client = await node.ClientAsync(OperatorKey);
+                var account = await AccountAsync(client);
+                await client.SendAsync(HttpMethod.Post, "/v1/serviceids", new { account_id = account, name = "kept-by-the-dump" });
+                await PgAsync("pg_dump", original.ConnectionString, "-Fc", "-f", dump);
+                await client.SendAsync(HttpMethod.Post, "/v1/serviceids", new { account_id = account, name = "made-after-the-dump" });
+            }
+
+            await PgAsync("pg_restore", restored.ConnectionString, "--no-owner", dump);
+            var recovered = await RecoverKeyAsync(restored.ConnectionString);
+
+            await using var again = await StartNodeAsync(restored.ConnectionString);
+            using var owner = await again.ClientAsync(recovered);
+            var names = (await owner.SendAsync(HttpMethod.Get, $"/v1/serviceids?account_id={await AccountAsync(owner)}")).Body.ToString();
+            Assert.Contains("kept-by-the-dump", names, StringComparison.Ordinal);
+            Assert.DoesNotContain("made-after-the-dump", names, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(dump);
+        }
+    }
+
+    /// <summary>Runs a PostgreSQL client tool against the database of <paramref name="connectionString"/>.</summary>
+    private static async Task PgAsync(string tool, string connectionString, params string[] arguments)
+    {
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var start = new System.Diagnostics.ProcessStartInfo(tool) { RedirectStandardError = true };
+        foreach (var argument in (string[])["-h", target.Host!, "-p", target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "-U", target.Username!, "-d", target.Database!, .. arguments])
+            start.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{tool}: {error}");
+    }
+
+    /// <summary>Tessera.Server recover-operator-key against the database; returns the key it printed.</summary>
+    private static async Task<string> RecoverKeyAsync(string connectionString)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Tessera.Server.dll"), "recover-operator-key", "--postgres", connectionString })
+            start.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, output + await process.StandardError.ReadToEndAsync());
+        return output.Split('\n', StringSplitOptions.TrimEntries)[1];
+    }
+
+    [Fact]
     public async Task KillingANodeDuringWrites_LosesNoAcknowledgedWrite()
     {
         await using var database = await PostgresTestDatabase.CreateAsync();
