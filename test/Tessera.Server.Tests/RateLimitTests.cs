@@ -48,6 +48,24 @@ public class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
         Assert.Equal(HttpStatusCode.Created, (await other.Client.SendAsync(HttpMethod.Post, "/v1/serviceids", new { account_id = other.AccountId, name = "s" })).Status);
     }
 
+    [Fact]
+    public async Task Decisions_SpendABudgetOfTheirOwn()
+    {
+        var tenant = await app.NewTenantAsync("decides-a-lot");
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+            statuses.Add((await tenant.Client.SendAsync(HttpMethod.Post, "/access/v1/evaluation", Decision(tenant.AccountId))).Status);
+        var (_, error, response) = await tenant.Client.SendAsync(HttpMethod.Post, "/access/v1/evaluations",
+            new { evaluations = new[] { Decision(tenant.AccountId) } });
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK], statuses.Take(3));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+        Assert.Contains("decisions budget", Http.AssertIbmError(error, HttpStatusCode.TooManyRequests, "too_many_requests"), StringComparison.Ordinal);
+        Assert.True(response.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.Created, (await tenant.Client.SendAsync(HttpMethod.Post, "/v1/serviceids", new { account_id = tenant.AccountId, name = "s" })).Status);
+    }
+
     private static object Decision(string account) => new
     {
         subject = new { type = "service", id = $"crn:v1:bluemix:public:atracker:us-south:a/{account}:at-1::" },

@@ -40,9 +40,10 @@ internal static class DecisionsApi
         var metrics = services.GetRequiredService<ServerMetrics>();
         var signal = services.GetRequiredService<RevisionSignal>();
         var audience = services.GetRequiredService<DecisionAudience>();
-        var endpoint = new Evaluator(decider, catalog, reader, metrics, signal, audience);
-        group.MapPost("/evaluation", endpoint.EvaluateAsync).AuthorizesItself();
-        group.MapPost("/evaluations", endpoint.EvaluateManyAsync).AuthorizesItself();
+        var endpoint = new Evaluator(decider, catalog, reader, metrics, signal, audience, services.GetService<DecisionBudgets>());
+        // Their decision budget is taken by the evaluator itself (DecisionBudgets), not by the rate-limiting middleware.
+        group.MapPost("/evaluation", endpoint.EvaluateAsync).AuthorizesItself().DisableRateLimiting();
+        group.MapPost("/evaluations", endpoint.EvaluateManyAsync).AuthorizesItself().DisableRateLimiting();
         group.MapPost("/search/subject", SearchSubjects);
         group.MapPost("/search/resource", SearchResources);
         group.MapPost("/search/action", SearchActions);

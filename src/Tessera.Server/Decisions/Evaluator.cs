@@ -6,6 +6,7 @@ using Tessera.Errors;
 using Tessera.Management;
 using Tessera.Server.Audit;
 using Tessera.Server.Errors;
+using Tessera.Server.Http;
 using Tessera.Server.Identity;
 using Tessera.Server.Observability;
 using static Tessera.Server.Decisions.DecisionsApi;
@@ -19,7 +20,7 @@ namespace Tessera.Server.Decisions;
 /// and one who may ask but not read the account's policies gets the decision without policy ids or reasons.
 /// </summary>
 internal sealed class Evaluator(Decider decider, ServiceCatalog catalog, AuthZenReader reader, ServerMetrics metrics, RevisionSignal signal,
-    DecisionAudience audience)
+    DecisionAudience audience, DecisionBudgets? budgets)
 {
     private const string AskForbidden =
         "You may ask about resources of your own account only, or of services the operator lets you check (the Decision Checker role in the operator account).";
@@ -27,6 +28,8 @@ internal sealed class Evaluator(Decider decider, ServiceCatalog catalog, AuthZen
     public async Task EvaluateAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
+        if (!await WithinBudgetAsync(context))
+            return;
         using var document = await ReadBodyAsync(context, signal);
         if (document is null)
             return;
@@ -51,6 +54,8 @@ internal sealed class Evaluator(Decider decider, ServiceCatalog catalog, AuthZen
     public async Task EvaluateManyAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
+        if (!await WithinBudgetAsync(context))
+            return;
         using var document = await ReadBodyAsync(context, signal);
         if (document is null)
             return;
@@ -96,6 +101,16 @@ internal sealed class Evaluator(Decider decider, ServiceCatalog catalog, AuthZen
         json.WriteEndArray();
         json.WriteEndObject();
         metrics.Decided("evaluations", permits, denies, started);
+    }
+
+    /// <summary>Takes the request from its caller's decision budget; otherwise answers the 429. A request without a token goes on to its 401.</summary>
+    private async ValueTask<bool> WithinBudgetAsync(HttpContext context)
+    {
+        if (budgets is null || context.User is not CallerPrincipal principal || budgets.TryTake(principal.Caller) is not { } refused)
+            return true;
+        using (refused)
+            await RateLimits.TooManyAsync(context, Budget.Decisions, refused);
+        return false;
     }
 
     private ValueTask<DecisionAccess> AccessAsync(HttpContext context, in Evaluation evaluation) =>

@@ -8,7 +8,8 @@ using Tessera.Server.Errors;
 namespace Tessera.Server.Http;
 
 /// <summary>
-/// ASP.NET Core's rate limiter in front of every route, in separate budgets: the token endpoint (API-key guessing),
+/// ASP.NET Core's rate limiter in front of every route but the two evaluation endpoints (whose budget
+/// <see cref="DecisionBudgets"/> takes on the fast lane), in separate budgets: the token endpoint (API-key guessing),
 /// decisions, writes and reads. An authenticated caller spends the budget of its identity, wherever it connects from; a
 /// caller without a valid token spends its client address's, so that one noisy address cannot exhaust anyone else's.
 /// Each budget is a token bucket (a burst, then a steady rate), set by the operator under <c>RateLimits</c>
@@ -20,6 +21,7 @@ internal static class RateLimits
     {
         if (!limits.Enabled)
             return services;
+        services.AddSingleton(services => new DecisionBudgets(limits, services.GetRequiredService<TimeProvider>()));
         // Made once: a lambda written inside the per-request one would be a new delegate for every request.
         Func<Partition, TokenBucketRateLimiterOptions> bucketOf = key => limits.Of(key.Budget).ToBucket();
         return services.AddRateLimiter(options =>
@@ -33,14 +35,17 @@ internal static class RateLimits
                 return RateLimitPartition.GetTokenBucketLimiter(partition, bucketOf);
             });
             options.OnRejected = static (rejected, _) =>
-            {
-                var context = rejected.HttpContext;
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
-                context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                return new ValueTask(ErrorResults.WriteAsync(context, StatusCodes.Status429TooManyRequests, ErrorCodes.TooManyRequests,
-                    $"Too many requests: this caller's {BudgetOf(context.Request).ToString().ToLowerInvariant()} budget is spent. Retry after {retryAfter} s."));
-            };
+                new ValueTask(TooManyAsync(rejected.HttpContext, BudgetOf(rejected.HttpContext.Request), rejected.Lease));
         });
+    }
+
+    /// <summary>The 429 of a spent budget, with <c>Retry-After</c> from the lease (at least 1 s).</summary>
+    public static Task TooManyAsync(HttpContext context, Budget budget, RateLimitLease lease)
+    {
+        var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+        context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        return ErrorResults.WriteAsync(context, StatusCodes.Status429TooManyRequests, ErrorCodes.TooManyRequests,
+            $"Too many requests: this caller's {budget.ToString().ToLowerInvariant()} budget is spent. Retry after {retryAfter} s.");
     }
 
     public static IApplicationBuilder UseTesseraRateLimits(this IApplicationBuilder app, RateLimitOptions limits) =>
