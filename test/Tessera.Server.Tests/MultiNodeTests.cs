@@ -12,6 +12,7 @@ namespace Tessera.Server.Tests;
 /// acknowledged write.
 /// </summary>
 [Trait("Category", "MultiNode")]
+[Collection(RunsAlone.Name)]
 public sealed class MultiNodeTests
 {
     private const string OperatorKey = "multi-node-operator-key-0123456789abcdefghij";
@@ -295,7 +296,8 @@ public sealed class MultiNodeTests
         {
             ["TESSERA_POSTGRES"] = connectionString,
             ["TESSERA_BOOTSTRAP_APIKEY"] = OperatorKey,
-            ["TESSERA_CONSISTENCY_WAIT_MS"] = "1000",
+            // The default 5 s: a node busy with the rest of the suite may need more than a second to catch up.
+            ["TESSERA_CONSISTENCY_WAIT_MS"] = "5000",
         });
 
     private static async Task<string> AccountAsync(HttpClient client) =>

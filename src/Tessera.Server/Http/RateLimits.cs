@@ -21,7 +21,7 @@ internal static class RateLimits
     {
         if (!limits.Enabled)
             return services;
-        services.AddSingleton(services => new DecisionBudgets(limits, services.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new DecisionBudgets(limits, provider.GetRequiredService<TimeProvider>()));
         // Made once: a lambda written inside the per-request one would be a new delegate for every request.
         Func<Partition, TokenBucketRateLimiterOptions> bucketOf = key => limits.Of(key.Budget).ToBucket();
         return services.AddRateLimiter(options =>

@@ -15,7 +15,7 @@ namespace Tessera.Server.Tests.Fuzzing;
 /// refused); and its log may hold no stack trace.
 /// </summary>
 [Trait("Category", "Fuzz")]
-[Collection(FuzzRunsAlone.Name)]
+[Collection(RunsAlone.Name)]
 public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int HttpRequests = 100_000;
@@ -240,14 +240,4 @@ public sealed class FuzzTests(ITestOutputHelper output) : IAsyncLifetime
     {
         public override bool CanSeek => false;
     }
-}
-
-/// <summary>
-/// The fuzz test runs alone: its eight workers keep both cores busy for most of a minute, which would make the
-/// timing-bound tests beside it (a node catching up within its consistency wait) fail for want of CPU, not of correctness.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class FuzzRunsAlone
-{
-    public const string Name = "Fuzz: alone";
 }
