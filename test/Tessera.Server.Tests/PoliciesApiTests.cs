@@ -392,7 +392,12 @@ public class PoliciesApiTests(TesseraApp app) : IClassFixture<TesseraApp>
         Assert.True(events.Zip(events.Skip(1)).All(pair => pair.First.Revision < pair.Second.Revision));
     }
 
-    private async Task<int> EventCountAsync(string accountId) => (await app.Store.ListEventsAsync(new EventQuery { AccountId = accountId, AfterSequence = 0, Limit = 10_000 }, CancellationToken.None)).Count;
+    /// <summary>The account's events, once refusals answered so far are in (they are written after the answer, and would land between two counts).</summary>
+    private async Task<int> EventCountAsync(string accountId)
+    {
+        await app.RefusalsWrittenAsync();
+        return (await app.Store.ListEventsAsync(new EventQuery { AccountId = accountId, AfterSequence = 0, Limit = 10_000 }, CancellationToken.None)).Count;
+    }
 
     private static List<string> PolicyIds(JsonElement list) => list.GetProperty("policies").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToList();
 
