@@ -28,9 +28,7 @@ internal sealed class Evaluator(Decider decider, ServiceCatalog catalog, AuthZen
     public async Task EvaluateAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
-        if (!await WithinBudgetAsync(context))
-            return;
-        using var document = await ReadBodyAsync(context, signal);
+        using var document = await ReadWithinBudgetAsync(context);
         if (document is null)
             return;
         var evaluation = await reader.ReadAsync(document.RootElement, default);
@@ -54,9 +52,7 @@ internal sealed class Evaluator(Decider decider, ServiceCatalog catalog, AuthZen
     public async Task EvaluateManyAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
-        if (!await WithinBudgetAsync(context))
-            return;
-        using var document = await ReadBodyAsync(context, signal);
+        using var document = await ReadWithinBudgetAsync(context);
         if (document is null)
             return;
         var root = document.RootElement;
@@ -103,14 +99,19 @@ internal sealed class Evaluator(Decider decider, ServiceCatalog catalog, AuthZen
         metrics.Decided("evaluations", permits, denies, started);
     }
 
-    /// <summary>Takes the request from its caller's decision budget; otherwise answers the 429. A request without a token goes on to its 401.</summary>
-    private async ValueTask<bool> WithinBudgetAsync(HttpContext context)
+    /// <summary>
+    /// The request's JSON once it is taken from its caller's decision budget (otherwise the 429 is answered; a request
+    /// without a token goes on to its 401) and its token checked; null when an answer is already written.
+    /// </summary>
+    private async ValueTask<JsonDocument?> ReadWithinBudgetAsync(HttpContext context)
     {
-        if (budgets is null || context.User is not CallerPrincipal principal || budgets.TryTake(principal.Caller) is not { } refused)
-            return true;
-        using (refused)
-            await RateLimits.TooManyAsync(context, Budget.Decisions, refused);
-        return false;
+        if (budgets is not null && context.User is CallerPrincipal principal && budgets.TryTake(principal.Caller) is { } refused)
+        {
+            using (refused)
+                await RateLimits.TooManyAsync(context, Budget.Decisions, refused);
+            return null;
+        }
+        return await ReadBodyAsync(context, signal);
     }
 
     private ValueTask<DecisionAccess> AccessAsync(HttpContext context, in Evaluation evaluation) =>

@@ -104,17 +104,14 @@ internal static class ConsistencyTokens
         return false;
     }
 
-    /// <summary>
-    /// The store's revision, read only on this rare path; null when it cannot be read — unreachable, or a pooled
-    /// connection the database dropped when it restarted — and then the wait decides, as it did before this check.
-    /// </summary>
+    /// <summary>The store's revision, read only on this rare path; null while the store cannot be reached (then the wait decides).</summary>
     private static async ValueTask<long?> StoreRevisionAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         try
         {
             return await services.GetRequiredService<ITesseraStore>().GetRevisionAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is StoreUnavailableException or System.Data.Common.DbException or IOException or TimeoutException)
+        catch (StoreUnavailableException)
         {
             return null;
         }
