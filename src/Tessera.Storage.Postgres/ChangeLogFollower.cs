@@ -63,6 +63,27 @@ public sealed class ChangeLogFollower : IChangeFollower, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// After this node appended an event at <paramref name="revision"/>, which the event did not move: the revision may be
+    /// another node's commit that has not reached this node, so it is read from the log — never taken as applied — and
+    /// followers of the trail are woken either way.
+    /// </summary>
+    public async ValueTask EventAppendedAsync(long revision, CancellationToken cancellationToken)
+    {
+        await _applyGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_applied < revision)
+                await ApplyLogAsync(cancellationToken); // publishing what it finds wakes the trail's followers too
+            else
+                _sink.Apply(ChangeSet.Empty(_applied));
+        }
+        finally
+        {
+            _applyGate.Release();
+        }
+    }
+
     /// <summary>Follows the database until <paramref name="stopping"/>: listens, applies, reconnects.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {

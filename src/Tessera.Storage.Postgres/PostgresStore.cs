@@ -78,4 +78,7 @@ public sealed class PostgresStore : RelationalStore, IAsyncDisposable
     // Other nodes' earlier commits may not have reached this node yet: apply the log up to this revision, in order.
     protected override async ValueTask AfterCommitAsync(ChangeSet changes, CancellationToken cancellationToken) =>
         await Follower.CatchUpAsync(changes, cancellationToken);
+
+    protected override async ValueTask AfterEventAsync(long revision, CancellationToken cancellationToken) =>
+        await Follower.EventAppendedAsync(revision, cancellationToken);
 }

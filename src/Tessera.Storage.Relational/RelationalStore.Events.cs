@@ -18,8 +18,7 @@ public abstract partial class RelationalStore
         await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
         await BeforeCommitAsync(connection, transaction, revision, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        // Followers of the trail learn of the event as of any change; nothing else moved.
-        await AfterCommitAsync(ChangeSet.Empty(revision), cancellationToken);
+        await AfterEventAsync(revision, cancellationToken);
     }
 
     /// <summary>

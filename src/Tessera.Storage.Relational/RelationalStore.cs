@@ -36,6 +36,13 @@ public abstract partial class RelationalStore : ITesseraStore
     /// <summary>After a commit, before the write returns: bring this node's in-memory views up to <see cref="ChangeSet.Revision"/>.</summary>
     protected abstract ValueTask AfterCommitAsync(ChangeSet changes, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// After an event alone was committed (a refusal): it moved no revision, so <paramref name="revision"/> is whatever the
+    /// database was at — perhaps another node's commit this node has not applied. Bring the views up to it, and wake the
+    /// followers of the trail.
+    /// </summary>
+    protected abstract ValueTask AfterEventAsync(long revision, CancellationToken cancellationToken);
+
     public async ValueTask<long> GetRevisionAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -121,6 +121,10 @@ public sealed class SqliteStore : RelationalStore, IOnlineBackup, IDisposable
         return ValueTask.CompletedTask;
     }
 
+    // One writer, under the gate: this process has applied every revision there is, so only the trail's followers need waking.
+    protected override ValueTask AfterEventAsync(long revision, CancellationToken cancellationToken) =>
+        AfterCommitAsync(ChangeSet.Empty(revision), cancellationToken);
+
     private static async ValueTask BackfillPolicyBindingsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
         foreach (var policy in await ReadAllAsync(connection, transaction, $"SELECT {PolicyColumns} FROM policies", ReadPolicy, cancellationToken))

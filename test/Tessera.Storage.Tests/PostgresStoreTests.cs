@@ -22,6 +22,22 @@ public sealed class PostgresStoreTests : StoreTestSuite
         return store;
     }
 
+    [Fact]
+    public async Task AnEventAppendedOnANodeBehind_BringsInTheChangesItWasBehind_RatherThanSkippingThem()
+    {
+        var otherNode = new RecordingSink();
+        var onOtherNode = Open(otherNode);
+        var policy = NewPolicy("acc-a", "kms");
+        var created = (await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None)).Value!;
+
+        // An event moves no revision; the other node, which has not seen the policy yet, must not take the event's
+        // commit for the policy's (it did: the node then claimed that revision without the policy, and decided wrong).
+        await onOtherNode.AppendEventAsync(Event(policy, "refused"), CancellationToken.None);
+
+        Assert.Equal(created.Revision, onOtherNode.Follower.AppliedRevision);
+        Assert.Contains(otherNode.Calls, changes => changes.Policies.Any(p => p.Id == policy.Id));
+    }
+
     public override async Task DisposeAsync()
     {
         foreach (var store in _stores)
