@@ -55,6 +55,8 @@ public sealed partial class RuleBook
             Subject = validated.Subject,
             Roles = validated.Roles,
             Resource = validated.Resource,
+            Pattern = validated.Pattern,
+            Rule = validated.Rule,
             CreatedAt = now,
             CreatedById = creator,
             LastModifiedAt = now,
@@ -110,6 +112,11 @@ public sealed partial class RuleBook
         var (current, refusal) = await FindForUpdateAsync(call, policyId, etag, cancellationToken);
         if (current is null)
             return Done<Policy>(call, Operation, refusal!);
+        if (draft.IsV1 && current.UsesV2Only)
+        {
+            return Done(call, Operation, (Outcome<Policy>)Outcome.Invalid(
+                "this policy has conditions the v1 view cannot express (a rule, stringExists or an any-of operator): replace it through PUT /v2/policies/" + policyId));
+        }
         if (!validator.TryValidate(draft, out var validated, out var error))
             return Done(call, Operation, (Outcome<Policy>)Outcome.Invalid(error));
         if (validated.Type != current.Type)
@@ -134,6 +141,8 @@ public sealed partial class RuleBook
             Subject = validated.Subject,
             Roles = validated.Roles,
             Resource = validated.Resource,
+            Pattern = validated.Pattern,
+            Rule = validated.Rule,
             LastModifiedAt = Now,
             LastModifiedById = caller.IamId,
         };

@@ -62,7 +62,7 @@ builder.Services.AddSingleton(Options.Create(options));
 builder.Services.AddSingleton(catalog);
 builder.Services.AddSingleton<PolicyValidator>();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<DecisionIndex>(services => new DecisionIndex(new CatalogRoleActions(catalog)));
+builder.Services.AddSingleton<DecisionIndex>(services => new DecisionIndex(new CatalogRoleActions(catalog), services.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton<ResourceDirectory>();
 builder.Services.AddSingleton<Decider>();
 builder.Services.AddSingleton(new RevisionSignal(options.MaxConsistencyWaiters));

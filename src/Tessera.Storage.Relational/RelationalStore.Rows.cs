@@ -32,17 +32,19 @@ public abstract partial class RelationalStore
 
     protected static Policy ReadPolicy(DbDataReader reader)
     {
-        var (description, subject, roles, resource) = PolicyBodyCodec.Deserialize(reader.GetString(4));
+        var content = PolicyBodyCodec.Deserialize(reader.GetString(4));
         return new Policy
         {
             Id = reader.GetString(0),
             AccountId = reader.GetString(1),
             Type = PolicyWireNames.ParseType(reader.GetString(2)),
             State = PolicyWireNames.ParseState(reader.GetString(3)),
-            Description = description,
-            Subject = subject,
-            Roles = roles,
-            Resource = resource,
+            Description = content.Description,
+            Subject = content.Subject,
+            Roles = content.Roles,
+            Resource = content.Resource,
+            Pattern = content.Pattern,
+            Rule = content.Rule,
             CreatedAt = Parse(reader.GetString(5)),
             CreatedById = reader.GetString(6),
             LastModifiedAt = Parse(reader.GetString(7)),

@@ -46,12 +46,48 @@ public class PolicyTests
     {
         var policy = Sample();
 
-        var (description, subject, roles, resource) = PolicyBodyCodec.Deserialize(PolicyBodyCodec.Serialize(policy));
+        var json = PolicyBodyCodec.Serialize(policy);
+        var (description, subject, roles, resource, pattern, rule) = PolicyBodyCodec.Deserialize(json);
 
         Assert.Equal(policy.Description, description);
         Assert.Equal(policy.Subject, subject);
         Assert.Equal(policy.Roles, roles);
         Assert.Equal(policy.Resource, resource);
+        Assert.Equal((null, null), (pattern, rule));
+        // A policy without v2 content keeps the bytes stored before v2 existed.
+        Assert.DoesNotContain("\"values\"", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"rule\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PolicyBodyCodec_RoundTripsTheV2Content_ARuleAnyOfListsAndStringExists()
+    {
+        PolicyRule businessHours = new RuleCombination(true,
+        [
+            new RuleCondition(PolicyRule.DayOfWeek, RuleOperator.DayOfWeekAnyOf, ["1+00:00", "5+00:00"], true),
+            new RuleCombination(false,
+            [
+                new RuleCondition(PolicyRule.CurrentTime, RuleOperator.TimeGreaterThanOrEquals, ["09:00:00+01:00"], false),
+                new RuleCondition(PolicyRule.CurrentDateTime, RuleOperator.DateTimeLessThan, ["2027-01-01T00:00:00+00:00"], false),
+            ]),
+        ]);
+        var policy = Sample() with
+        {
+            Subject = [.. Sample().Subject, new AttributeConstraint("resourceGroupId", "true", AttributeOperator.StringExists, true)],
+            Resource = [.. Sample().Resource, AttributeConstraint.AnyOf("resource", AttributeOperator.StringMatchAnyOf, ["logs-*", "audit-?"])],
+            Pattern = "time-based-conditions:weekly:custom-hours",
+            Rule = businessHours,
+        };
+
+        var (_, subject, _, resource, pattern, rule) = PolicyBodyCodec.Deserialize(PolicyBodyCodec.Serialize(policy));
+
+        Assert.Equal(policy.Subject, subject);
+        Assert.Equal(policy.Resource, resource);
+        Assert.Equal(["logs-*", "audit-?"], resource[^1].Values);
+        Assert.Equal(policy.Pattern, pattern);
+        Assert.Equal(businessHours, rule);
+        Assert.NotEqual(Sample().Fingerprint(), policy.Fingerprint());
+        Assert.NotEqual(policy.Fingerprint(), (policy with { Rule = new RuleCondition(PolicyRule.DayOfWeek, RuleOperator.DayOfWeekEquals, ["1"], false) }).Fingerprint());
     }
 
     [Fact]

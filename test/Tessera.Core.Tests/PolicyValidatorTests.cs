@@ -129,6 +129,57 @@ public class PolicyValidatorTests
         new(spec.Split('=')[0], spec.Split('=')[1], AttributeOperator.StringEquals, false);
 
     /// <summary>"name=value;…" with accountId added unless "-accountId" is given.</summary>
+    public static TheoryData<string, string?, PolicyRule?> BadRules => new()
+    {
+        { "a rule needs its pattern", null, new RuleCondition(PolicyRule.CurrentTime, RuleOperator.TimeLessThan, ["17:00:00+00:00"], false) },
+        { "a rule needs its pattern", "attribute-based-condition:resource:literal-and-wildcard",
+            new RuleCondition(PolicyRule.CurrentTime, RuleOperator.TimeLessThan, ["17:00:00+00:00"], false) },
+        { "pattern is set but rule is not", "time-based-conditions:once", null },
+        { "is not a time of day", "time-based-conditions:weekly:custom-hours", new RuleCondition(PolicyRule.CurrentTime, RuleOperator.TimeLessThan, ["5pm"], false) },
+        { "is not a time of day", "time-based-conditions:weekly:custom-hours", new RuleCondition(PolicyRule.CurrentTime, RuleOperator.TimeLessThan, ["17:00:00+15:00"], false) },
+        { "is not a date and time", "time-based-conditions:once", new RuleCondition(PolicyRule.CurrentDateTime, RuleOperator.DateTimeLessThan, ["2026-12-01"], false) },
+        { "is not a day of the week", "time-based-conditions:weekly:all-day", new RuleCondition(PolicyRule.DayOfWeek, RuleOperator.DayOfWeekAnyOf, ["8+00:00"], true) },
+        { "takes a list of 1 to 7 days", "time-based-conditions:weekly:all-day", new RuleCondition(PolicyRule.DayOfWeek, RuleOperator.DayOfWeekAnyOf, ["1"], false) },
+        { "key must be", "time-based-conditions:weekly:all-day", new RuleCondition(PolicyRule.CurrentTime, RuleOperator.DayOfWeekEquals, ["1"], false) },
+        { "conditions must hold 1 to 10", "time-based-conditions:once", new RuleCombination(true, []) },
+        { "nest at most one level deep", "time-based-conditions:once", new RuleCombination(true, [new RuleCombination(false,
+            [new RuleCombination(true, [new RuleCondition(PolicyRule.DayOfWeek, RuleOperator.DayOfWeekEquals, ["1"], false)])])]) },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRules))]
+    public void TryValidate_RefusesARuleThatCannotBeDecided(string expected, string? pattern, PolicyRule? rule)
+    {
+        var draft = Draft("serviceName=atracker", "serviceName=cloud-object-storage", ObjectWriter) with { Pattern = pattern, Rule = rule };
+
+        Assert.False(Validator.TryValidate(draft, out _, out var error));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.Equal(400, error.Status);
+    }
+
+    [Fact]
+    public void TryValidate_AcceptsTheV2Operators_AndKeepsTheRule()
+    {
+        PolicyRule rule = new RuleCondition(PolicyRule.CurrentDateTime, RuleOperator.DateTimeLessThan, ["2027-01-01T00:00:00Z"], false);
+        var draft = Draft("serviceName=atracker", "serviceName=cloud-object-storage", ObjectWriter) with { Pattern = "time-based-conditions:once", Rule = rule };
+        draft = draft with
+        {
+            Subject = [.. draft.Subject, new AttributeConstraint("resourceGroupId", "true", AttributeOperator.StringExists, true)],
+            Resource = [.. draft.Resource, AttributeConstraint.AnyOf("serviceInstance", AttributeOperator.StringEqualsAnyOf, ["i1", "i2"])],
+        };
+
+        Assert.True(Validator.TryValidate(draft, out var policy, out var error), error?.Message);
+        Assert.Equal((rule, "time-based-conditions:once"), (policy.Rule, policy.Pattern));
+
+        var maybe = draft with { Subject = [.. draft.Subject.SkipLast(1), new AttributeConstraint("resourceGroupId", "maybe", AttributeOperator.StringExists, true)] };
+        Assert.False(Validator.TryValidate(maybe, out _, out error));
+        Assert.Contains("takes the value true or false", error.Message, StringComparison.Ordinal);
+        var empty = draft with { Resource = [.. draft.Resource.SkipLast(1), AttributeConstraint.AnyOf("serviceInstance", AttributeOperator.StringEqualsAnyOf, [])] };
+        Assert.False(Validator.TryValidate(empty, out _, out error));
+        var inexact = draft with { Resource = [.. draft.Resource.Where(a => a.Name != "serviceName"), AttributeConstraint.AnyOf("serviceName", AttributeOperator.StringEqualsAnyOf, ["kms"])] };
+        Assert.False(Validator.TryValidate(inexact, out _, out error));
+    }
+
     internal static PolicyDraft Draft(string subject, string resource, string role) =>
         new(PolicyType.Authorization, "test", Attributes(subject), [role], Attributes(resource));
 

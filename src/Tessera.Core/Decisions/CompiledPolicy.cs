@@ -6,7 +6,7 @@ namespace Tessera.Decisions;
 /// </summary>
 internal sealed class CompiledPolicy(
     string id, string accountId, (string Account, string Service, string? Instance) target,
-    Constraint[] subject, Constraint[] resource, Constraint[] checks, ActionSet actions)
+    Constraint[] subject, Constraint[] resource, Constraint[] checks, ActionSet actions, TimeRule? rule)
 {
     public string Id { get; } = id;
     public string AccountId { get; } = accountId;
@@ -21,11 +21,13 @@ internal sealed class CompiledPolicy(
     /// </summary>
     public Constraint[] Checks { get; } = checks;
     public ActionSet Actions { get; } = actions;
+    /// <summary>When the policy grants (a v2 rule); null when it always does, which costs a permit one null check.</summary>
+    public TimeRule? Rule { get; } = rule;
 
     /// <summary>
     /// The same policy in a new object with its own copy of the id, allocated now: a load compiles policies as they
     /// arrive, then copies each next to its bucket's records, so that a permit reads its policy and id from memory near
     /// the records it just scanned instead of from wherever the policy happened to arrive.
     /// </summary>
-    public CompiledPolicy CopyNearby() => new(new string(Id.AsSpan()), AccountId, Target, Subject, Resource, Checks, Actions);
+    public CompiledPolicy CopyNearby() => new(new string(Id.AsSpan()), AccountId, Target, Subject, Resource, Checks, Actions, Rule);
 }

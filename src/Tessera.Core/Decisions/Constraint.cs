@@ -4,15 +4,37 @@ namespace Tessera.Decisions;
 
 /// <summary>
 /// One compiled attribute constraint. Values are compared as strings: an ordinal comparison of two short strings is
-/// cheaper than hashing the request's string to look up an id, and most constraints are read once per check.
+/// cheaper than hashing the request's string to look up an id, and most constraints are read once per check. The
+/// any-of operators compare against <see cref="AnyOf"/>.
 /// </summary>
-internal readonly record struct Constraint(AttributeSlot Slot, AttributeOperator Operator, string Value, bool IsSubject)
+internal readonly record struct Constraint(AttributeSlot Slot, AttributeOperator Operator, string Value, bool IsSubject, string[]? AnyOf = null)
 {
-    public bool Matches(string? requestValue) => Operator switch
+    public bool Matches(string? requestValue)
     {
-        AttributeOperator.StringEquals => string.Equals(requestValue, Value, StringComparison.Ordinal),
-        AttributeOperator.StringMatch => requestValue is not null && Wildcard.IsMatch(Value, requestValue),
-        AttributeOperator.StringExists => (requestValue is not null) == (Value == "true"),
-        _ => false,
-    };
+        switch (Operator)
+        {
+            case AttributeOperator.StringEquals:
+                return string.Equals(requestValue, Value, StringComparison.Ordinal);
+            case AttributeOperator.StringMatch:
+                return requestValue is not null && Wildcard.IsMatch(Value, requestValue);
+            case AttributeOperator.StringExists:
+                return (requestValue is not null) == (Value == "true");
+            case AttributeOperator.StringEqualsAnyOf when requestValue is not null:
+                foreach (var candidate in AnyOf!)
+                {
+                    if (string.Equals(requestValue, candidate, StringComparison.Ordinal))
+                        return true;
+                }
+                return false;
+            case AttributeOperator.StringMatchAnyOf when requestValue is not null:
+                foreach (var candidate in AnyOf!)
+                {
+                    if (Wildcard.IsMatch(candidate, requestValue))
+                        return true;
+                }
+                return false;
+            default:
+                return false;
+        }
+    }
 }

@@ -11,6 +11,8 @@ public enum DenyReason
     ActionNotGranted,
     /// <summary>No role of the catalog carries the action: it is misspelled or of a service the catalog does not know.</summary>
     UnknownAction,
+    /// <summary>A policy matches subject, resource and action, but its time-based conditions do not hold now.</summary>
+    OutsideItsConditions,
 }
 
 /// <summary>
@@ -27,6 +29,7 @@ public readonly record struct Decision(bool Permit, string? PolicyId, DenyReason
         DenyReason.NoMatchingScope => "no authorization matches both the subject and the resource",
         DenyReason.ActionNotGranted => "an authorization matches the subject and the resource, but none of its roles grants the action",
         DenyReason.UnknownAction => "no role of the catalog carries the action",
+        DenyReason.OutsideItsConditions => "an authorization grants the action, but not at this time (its conditions do not hold)",
         _ => "denied",
     };
 }

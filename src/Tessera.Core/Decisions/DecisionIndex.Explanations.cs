@@ -34,6 +34,8 @@ public sealed partial class DecisionIndex
             Describe(policy.Resource, request.Resource, "resource", mismatches);
             if (!policy.Actions.Contains(_actions.Find(request.Action)))
                 mismatches.Add($"action '{request.Action}' is not granted by its roles ({string.Join(", ", policy.Actions.RoleCrns)})");
+            if (policy.Rule is { } rule && !rule.HoldsAt(_clock.GetUtcNow()))
+                mismatches.Add("its time-based conditions do not hold now");
             candidates.Add((mismatches.Count, new PolicyExplanation(policy.Id, mismatches)));
         }
         var ordered = candidates.OrderBy(c => c.Score).ThenBy(c => c.Explanation.PolicyId, StringComparer.Ordinal);

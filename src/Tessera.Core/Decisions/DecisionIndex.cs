@@ -43,12 +43,15 @@ public sealed partial class DecisionIndex : IChangeSink
     // Writer side only.
     private readonly Dictionary<(string Account, string Service, string? Instance), TargetBucket> _bucketsByTarget = new();
     private readonly Lock _writeLock = new();
+    // What a policy's rule is decided against; read only when a policy that has one would permit.
+    private readonly TimeProvider _clock;
     private long _published;
 
-    public DecisionIndex(IRoleActions roles)
+    public DecisionIndex(IRoleActions roles, TimeProvider? clock = null)
     {
         _compiler = new PolicyCompiler(roles);
         _actions = _compiler.Actions;
+        _clock = clock ?? TimeProvider.System;
     }
 
     /// <summary>The last revision whose changes every check sees.</summary>
@@ -87,21 +90,25 @@ public sealed partial class DecisionIndex : IChangeSink
         var hashes = new RequestHashes(stackalloc ulong[2 * AttributeSlots.Count]);
         var action = ActionNotLookedUp;
         var anyPolicy = false;
-        var scopeMatched = false;
-        if (wide is not null && Scan(wide, request, revision, ref hashes, ref action, ref anyPolicy, ref scopeMatched) is { } permittedByWide)
+        var nearest = DenyReason.NoMatchingScope;
+        if (wide is not null && Scan(wide, request, revision, ref hashes, ref action, ref anyPolicy, ref nearest) is { } permittedByWide)
             return new Decision(true, permittedByWide.Id, DenyReason.None);
-        if (narrow is not null && Scan(narrow, request, revision, ref hashes, ref action, ref anyPolicy, ref scopeMatched) is { } permittedByInstance)
+        if (narrow is not null && Scan(narrow, request, revision, ref hashes, ref action, ref anyPolicy, ref nearest) is { } permittedByInstance)
             return new Decision(true, permittedByInstance.Id, DenyReason.None);
         // Access policies may name no service ("every service in the account"). Authorizations always name one, so this
         // third read is paid only on the way to a deny.
         var accountWide = _targets.Find(SeededHash.OfTarget(resource.AccountId, AnyService, null), resource.AccountId, AnyService, null);
-        if (accountWide is not null && Scan(accountWide, request, revision, ref hashes, ref action, ref anyPolicy, ref scopeMatched) is { } permittedAccountWide)
+        if (accountWide is not null && Scan(accountWide, request, revision, ref hashes, ref action, ref anyPolicy, ref nearest) is { } permittedAccountWide)
             return new Decision(true, permittedAccountWide.Id, DenyReason.None);
-        return Decision.Deny(!anyPolicy ? DenyReason.NoPolicyForTarget : scopeMatched ? DenyReason.ActionNotGranted : DenyReason.NoMatchingScope);
+        return Decision.Deny(anyPolicy ? nearest : DenyReason.NoPolicyForTarget);
     }
 
+    /// <summary>
+    /// The first record that permits; on the way, <paramref name="nearest"/> moves from "no scope matched" to "a scope
+    /// matched but not the action" to "all matched but the rule does not hold now", the deny reason a miss gets.
+    /// </summary>
     private CompiledPolicy? Scan(PolicyRecord[] records, in DecisionRequest request, long revision,
-        ref RequestHashes hashes, ref int action, ref bool anyVisible, ref bool scopeMatched)
+        ref RequestHashes hashes, ref int action, ref bool anyVisible, ref DenyReason nearest)
     {
         for (var i = 0; i < records.Length; i++)
         {
@@ -112,12 +119,17 @@ public sealed partial class DecisionIndex : IChangeSink
             var complex = (record.Mask & PolicyRecord.Complex) != 0;
             if (complex ? !MatchesChecks(record.Policy.Checks, request) : hashes.Combined(record.Mask, request) != record.MatchHash)
                 continue;
-            scopeMatched = true;
+            if (nearest == DenyReason.NoMatchingScope)
+                nearest = DenyReason.ActionNotGranted;
             if (action == ActionNotLookedUp)
                 action = _actions.Find(request.Action);
-            // A hash match nominates the policy; its strings decide.
+            // A hash match nominates the policy; its strings decide, and then its rule, if it has one.
             if (record.Actions.Contains(action) && (complex ? MatchesAll(record.Policy, request) : record.Verifies(request)))
-                return record.Policy;
+            {
+                if (record.Policy.Rule is not { } rule || rule.HoldsAt(_clock.GetUtcNow()))
+                    return record.Policy;
+                nearest = DenyReason.OutsideItsConditions;
+            }
         }
         return null;
     }

@@ -56,7 +56,7 @@ internal sealed class PolicyCompiler(IRoleActions roleActions)
         }
         checks.AddRange(subject);
         return new CompiledPolicy(policy.Id, pool ? Pooled(policy.AccountId) : policy.AccountId, target,
-            subject, resource, [.. checks], ActionSetOf(target.Service, policy.Roles));
+            subject, resource, [.. checks], ActionSetOf(target.Service, policy.Roles), policy.Rule is null ? null : TimeRule.Compile(policy.Rule));
     }
 
     private Constraint[] CompileSide(IReadOnlyList<AttributeConstraint> attributes, bool pool, bool isSubject)
@@ -69,7 +69,10 @@ internal sealed class PolicyCompiler(IRoleActions roleActions)
             if (!AttributeSlots.TryFromName(attribute.Name, out var slot))
                 slot = AttributeSlot.Region;
             var value = slot == AttributeSlot.ServiceInstance ? Crn.InstanceGuid(attribute.Value) : attribute.Value;
-            constraints[i] = new Constraint(slot, attribute.Operator, pool ? Pooled(value) : value, isSubject);
+            var anyOf = attribute.Operator.TakesList()
+                ? attribute.Values.Select(v => slot == AttributeSlot.ServiceInstance ? Crn.InstanceGuid(v) : v).ToArray()
+                : null;
+            constraints[i] = new Constraint(slot, attribute.Operator, pool ? Pooled(value) : value, isSubject, anyOf);
         }
         return constraints;
     }

@@ -17,6 +17,10 @@ public sealed record Policy
     /// <summary>Role CRNs in their canonical spelling, in the order the client gave them.</summary>
     public required IReadOnlyList<string> Roles { get; init; }
     public required IReadOnlyList<AttributeConstraint> Resource { get; init; }
+    /// <summary>The v2 rule's pattern (e.g. <c>time-based-conditions:once</c>); set exactly when <see cref="Rule"/> is.</summary>
+    public string? Pattern { get; init; }
+    /// <summary>The v2 conditions under which the policy grants; null for a policy that always does.</summary>
+    public PolicyRule? Rule { get; init; }
     public PolicyState State { get; init; } = PolicyState.Active;
     public required DateTimeOffset CreatedAt { get; init; }
     public required string CreatedById { get; init; }
@@ -30,12 +34,17 @@ public sealed record Policy
     // Records compare lists by reference; a policy is a value, so compare its attribute and role lists by content.
     public bool Equals(Policy? other) =>
         other is not null
-        && (Id, Type, AccountId, Description, State, CreatedAt, CreatedById, LastModifiedAt, LastModifiedById, Revision, ETag)
+        && (Id, Type, AccountId, Description, State, CreatedAt, CreatedById, LastModifiedAt, LastModifiedById, Revision, ETag, Pattern)
            == (other.Id, other.Type, other.AccountId, other.Description, other.State, other.CreatedAt, other.CreatedById, other.LastModifiedAt,
-               other.LastModifiedById, other.Revision, other.ETag)
+               other.LastModifiedById, other.Revision, other.ETag, other.Pattern)
+        && Equals(Rule, other.Rule)
         && Subject.SequenceEqual(other.Subject) && Roles.SequenceEqual(other.Roles) && Resource.SequenceEqual(other.Resource);
 
     public override int GetHashCode() => HashCode.Combine(Id, ETag);
+
+    /// <summary>Whether the policy uses what only the v2 view can express: a rule, <c>stringExists</c> or an any-of operator.</summary>
+    public bool UsesV2Only => Rule is not null
+        || Subject.Concat(Resource).Any(a => a.Operator is AttributeOperator.StringExists || a.Operator.TakesList());
 
     public string? SubjectValue(string name) => Find(Subject, name);
 
@@ -53,6 +62,8 @@ public sealed record Policy
         AppendSorted(text, Resource);
         foreach (var role in Roles.Order(StringComparer.Ordinal))
             text.Append(role).Append('\n');
+        if (Rule is not null)
+            AppendRule(text.Append(Pattern).Append('\n'), Rule);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
@@ -70,6 +81,22 @@ public sealed record Policy
         foreach (var attribute in attributes.OrderBy(a => a.Name, StringComparer.Ordinal))
             text.Append(attribute.Name).Append('=').Append(attribute.Operator.ToWire()).Append(':').Append(attribute.Value).Append('\n');
         text.Append("--\n");
+    }
+
+    private static void AppendRule(StringBuilder text, PolicyRule rule)
+    {
+        switch (rule)
+        {
+            case RuleCondition condition:
+                text.Append(condition.Key).Append(' ').Append(condition.Operator.ToWire()).Append(' ').AppendJoin(',', condition.Values).Append('\n');
+                break;
+            case RuleCombination combination:
+                text.Append(combination.All ? "and(" : "or(").Append('\n');
+                foreach (var inner in combination.Conditions)
+                    AppendRule(text, inner);
+                text.Append(")\n");
+                break;
+        }
     }
 
     private static string? Find(IReadOnlyList<AttributeConstraint> attributes, string name)

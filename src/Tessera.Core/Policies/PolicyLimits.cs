@@ -7,4 +7,8 @@ public static class PolicyLimits
     public const int MaxDescriptionLength = 300;
     public const int MaxAttributes = 10;
     public const int MaxRoles = 20;
+    /// <summary>Values of one <c>stringEqualsAnyOf</c> or <c>stringMatchAnyOf</c> constraint.</summary>
+    public const int MaxAnyOfValues = 100;
+    /// <summary>Conditions in one <c>and</c> / <c>or</c> of a rule.</summary>
+    public const int MaxRuleConditions = 10;
 }

@@ -15,12 +15,15 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
 {
     public bool TryValidate(PolicyDraft draft, [NotNullWhen(true)] out ValidatedPolicy? policy, [NotNullWhen(false)] out TesseraError? error)
     {
-        error = Check(draft, out var roles);
-        policy = error is null ? new ValidatedPolicy(draft.Type, draft.Description, draft.Subject, roles, draft.Resource) : null;
+        List<string>? roles = null;
+        error = CheckRule(draft) ?? Check(draft, out roles);
+        policy = error is null
+            ? new ValidatedPolicy(draft.Type, draft.Description, draft.Subject, roles!, draft.Resource) { Pattern = draft.Pattern, Rule = draft.Rule }
+            : null;
         return error is null;
     }
 
-    private TesseraError? Check(PolicyDraft draft, out List<string> canonicalRoles)
+    private TesseraError? Check(PolicyDraft draft, out List<string>? canonicalRoles)
     {
         canonicalRoles = [];
         if (draft.Description is { Length: > PolicyLimits.MaxDescriptionLength })
@@ -141,12 +144,68 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
             }
             if (!seen.Add(attribute.Name))
                 return TesseraError.BadRequest($"{side} attribute '{attribute.Name}' appears more than once");
-            if (attribute.Operator == AttributeOperator.StringExists)
-                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}': operator 'stringExists' is not supported in v1 policies");
-            if (attribute.Value.Length is 0 or > PolicyLimits.MaxValueLength)
-                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}' must have a value of 1 to {PolicyLimits.MaxValueLength} characters");
-            if (attribute.Operator == AttributeOperator.StringMatch && attribute.Name is AttributeNames.AccountId or AttributeNames.ServiceName)
+            if (attribute.Operator == AttributeOperator.StringExists && attribute.Value is not ("true" or "false"))
+                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}': operator 'stringExists' takes the value true or false");
+            if (attribute.Operator.TakesList() && attribute.Values.Count is 0 or > PolicyLimits.MaxAnyOfValues)
+                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}': operator '{attribute.Operator.ToWire()}' takes a list of 1 to {PolicyLimits.MaxAnyOfValues} values");
+            foreach (var value in attribute.Operator.TakesList() ? attribute.Values : [attribute.Value])
+            {
+                if (value.Length is 0 or > PolicyLimits.MaxValueLength)
+                    return TesseraError.BadRequest($"{side} attribute '{attribute.Name}' must have values of 1 to {PolicyLimits.MaxValueLength} characters");
+            }
+            if (attribute.Operator != AttributeOperator.StringEquals && attribute.Name is AttributeNames.AccountId or AttributeNames.ServiceName)
                 return TesseraError.BadRequest($"{side} attribute '{attribute.Name}' must use 'stringEquals': the account and service of an authorization are exact");
+        }
+        return null;
+    }
+
+    /// <summary>A v2 rule: a pattern IBM defines, and conditions on the time of the decision whose values parse.</summary>
+    private static TesseraError? CheckRule(PolicyDraft draft)
+    {
+        if (draft.Rule is null)
+        {
+            return draft.Pattern is null ? null : TesseraError.BadRequest("pattern is set but rule is not: a pattern names the kind of its rule");
+        }
+        if (draft.Pattern is null || !PolicyRule.Patterns.Contains(draft.Pattern))
+            return TesseraError.BadRequest($"a rule needs its pattern, one of {string.Join(", ", PolicyRule.Patterns)}");
+        if (draft.Rule.Depth > 2)
+            return TesseraError.BadRequest("rule conditions nest at most one level deep (a rule of conditions, each of them one condition or one list of conditions)");
+        return CheckCondition(draft.Rule, "rule");
+    }
+
+    private static TesseraError? CheckCondition(PolicyRule rule, string path)
+    {
+        if (rule is RuleCombination combination)
+        {
+            if (combination.Conditions.Count is 0 or > PolicyLimits.MaxRuleConditions)
+                return TesseraError.BadRequest($"{path}.conditions must hold 1 to {PolicyLimits.MaxRuleConditions} conditions");
+            for (var i = 0; i < combination.Conditions.Count; i++)
+            {
+                if (CheckCondition(combination.Conditions[i], $"{path}.conditions[{i}]") is { } error)
+                    return error;
+            }
+            return null;
+        }
+        var condition = (RuleCondition)rule;
+        var op = condition.Operator;
+        var expectedKey = op.IsTime() ? PolicyRule.CurrentTime : op.IsDateTime() ? PolicyRule.CurrentDateTime : PolicyRule.DayOfWeek;
+        // IBM's own examples compare current_time with the dateTime operators too; the operator says what is compared.
+        if (condition.Key != expectedKey && !(op.IsDateTime() && condition.Key == PolicyRule.CurrentTime))
+            return TesseraError.BadRequest($"{path}.key must be '{expectedKey}' for operator '{op.ToWire()}', not '{condition.Key}'");
+        if (condition.ValueIsList != (op == RuleOperator.DayOfWeekAnyOf) || condition.Values.Count is 0 or > 7)
+            return TesseraError.BadRequest($"{path}.value: operator '{op.ToWire()}' takes {(op == RuleOperator.DayOfWeekAnyOf ? "a list of 1 to 7 days" : "one value")}");
+        foreach (var value in condition.Values)
+        {
+            var valid = op.IsTime() ? RuleOperators.TryParseTime(value, out _, out _)
+                : op.IsDateTime() ? RuleOperators.TryParseDateTime(value, out _)
+                : RuleOperators.TryParseDay(value, out _, out _);
+            if (!valid)
+            {
+                var expected = op.IsTime() ? "a time of day with its offset, such as 09:00:00+00:00"
+                    : op.IsDateTime() ? "a date and time with its offset, such as 2026-12-23T00:00:00+00:00"
+                    : "a day of the week from 1 (Monday) to 7 (Sunday), optionally with its offset, such as 1+00:00";
+                return TesseraError.BadRequest($"{path}.value '{value}' is not {expected}");
+            }
         }
         return null;
     }

@@ -8,6 +8,9 @@ public sealed record ValidatedPolicy(
     IReadOnlyList<string> Roles,
     IReadOnlyList<AttributeConstraint> Resource)
 {
+    public string? Pattern { get; init; }
+    public PolicyRule? Rule { get; init; }
+
     /// <summary>The owning account: the account of the resource (R2).</summary>
     public string AccountId => Resource.First(a => a.Name == AttributeNames.AccountId).Value;
 }

@@ -85,6 +85,7 @@ internal static class DecisionJson
         DenyReason.NoMatchingScope => "no_matching_scope",
         DenyReason.ActionNotGranted => "action_not_granted",
         DenyReason.UnknownAction => "unknown_action",
+        DenyReason.OutsideItsConditions => "outside_its_conditions",
         _ => "denied",
     };
 }

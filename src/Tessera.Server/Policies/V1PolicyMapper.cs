@@ -52,7 +52,7 @@ internal static class V1PolicyMapper
             roles.Add(JsonShape.RequiredString(role, path, "role_id"));
         }
 
-        return new PolicyDraft(type, JsonShape.OptionalString(root, string.Empty, "description"), subject, roles, resource);
+        return new PolicyDraft(type, JsonShape.OptionalString(root, string.Empty, "description"), subject, roles, resource) { IsV1 = true };
     }
 
     private static List<AttributeConstraint> ReadSingleAttributeList(JsonElement root, string name)
