@@ -79,6 +79,8 @@ public sealed partial class RuleBook
     public async ValueTask<Outcome<PolicyPage>> ListPoliciesAsync(CallContext call, PolicyQuery query, CancellationToken cancellationToken)
     {
         var caller = call.Caller;
+        if (query.ServiceGroupId is not null)
+            return Outcome.Ok(new PolicyPage([], null)); // see PolicyQuery.ServiceGroupId
         if (await authority.IsOwnerAsync(caller, query.AccountId, cancellationToken))
             return Outcome.Ok(await store.ListPoliciesAsync(query, cancellationToken));
         var scope = authority.PolicyScopeOf(caller, query.AccountId, PolicyActions.Read);
@@ -86,7 +88,7 @@ public sealed partial class RuleBook
             return Outcome.Ok(new PolicyPage([], null));
 
         query = query with { Within = scope };
-        var visible = new List<Policy>(query.Limit);
+        var visible = new List<Policy>(Math.Min(query.Limit, 100));
         while (true)
         {
             var page = await store.ListPoliciesAsync(query, cancellationToken);

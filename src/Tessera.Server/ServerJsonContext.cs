@@ -11,7 +11,9 @@ namespace Tessera.Server;
 /// <summary>Source-generated serialization for every wire type: no reflection at run time.</summary>
 [JsonSerializable(typeof(IbmErrorBody))]
 [JsonSerializable(typeof(V1Policy))]
-[JsonSerializable(typeof(V1PolicyList))]
+[JsonSerializable(typeof(PolicyList<V1Policy>))]
+[JsonSerializable(typeof(V2Policy))]
+[JsonSerializable(typeof(PolicyList<V2Policy>))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(TokenErrorResponse))]
 [JsonSerializable(typeof(JsonWebKeySet))]

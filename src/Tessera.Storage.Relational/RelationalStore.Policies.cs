@@ -58,7 +58,7 @@ public abstract partial class RelationalStore
                 ("@afterValue", query.After?.SortValue), ("@afterId", query.After?.Id));
         if (query.Within is { } scope)
             sql = WithinScope(sql, scope);
-        sql.Then($" ORDER BY {column} {order}, id {order} LIMIT @limit", ("@limit", query.Limit + 1));
+        sql.Then($" ORDER BY {column} {order}, id {order} LIMIT @limit", ("@limit", query.Limit + 1L)); // long: an unlimited query asks for int.MaxValue
 
         await using var connection = await OpenAsync(cancellationToken);
         var policies = await ReadAllAsync(connection, null, sql, ReadPolicy, cancellationToken);

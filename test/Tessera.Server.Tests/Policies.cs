@@ -48,6 +48,37 @@ internal static class Policies
             ? [$"accountId={account}=stringEquals", "serviceName=cloud-object-storage=stringEquals"]
             : [$"accountId={account}=stringEquals", "serviceName=cloud-object-storage=stringEquals", $"serviceInstance={instance}=stringEquals"]);
 
+    /// <summary>
+    /// A v2 authorization body as IBM's SDK and Terraform send it; attributes as "key=value" (stringEquals),
+    /// "key=value=operator", or a ready <see cref="JsonObject"/> for booleans and lists.
+    /// </summary>
+    public static JsonObject V2Authorization(object[] subject, string[] roles, object[] resource, string? description = null)
+    {
+        var body = new JsonObject
+        {
+            ["control"] = new JsonObject
+            {
+                ["grant"] = new JsonObject { ["roles"] = new JsonArray(roles.Select(r => (JsonNode)new JsonObject { ["role_id"] = r }).ToArray()) },
+            },
+            ["type"] = "authorization",
+            ["subject"] = new JsonObject { ["attributes"] = V2Attributes(subject) },
+            ["resource"] = new JsonObject { ["attributes"] = V2Attributes(resource) },
+        };
+        if (description is not null)
+            body["description"] = description;
+        return body;
+    }
+
+    public static JsonObject V2Attribute(string key, string op, JsonNode value) => new() { ["key"] = key, ["operator"] = op, ["value"] = value };
+
+    private static JsonArray V2Attributes(object[] specs) => new(specs.Select(spec =>
+    {
+        if (spec is JsonObject ready)
+            return (JsonNode)ready;
+        var parts = ((string)spec).Split('=', 3);
+        return V2Attribute(parts[0], parts.Length == 3 ? parts[2] : "stringEquals", parts[1]);
+    }).ToArray());
+
     private static JsonArray Attributes(string[] specs) => new(specs.Select(spec =>
     {
         var parts = spec.Split('=', 3);

@@ -13,10 +13,16 @@ public sealed record PolicyQuery
     public PolicyState State { get; init; } = PolicyState.Active;
     /// <summary>The target service (the resource's serviceName).</summary>
     public string? ServiceName { get; init; }
+    /// <summary>
+    /// IBM's service group (e.g. <c>IAM</c>), a resource attribute grouping platform services. Tessera's catalog has no
+    /// service groups, so no policy names one and a list filtered by one is empty.
+    /// </summary>
+    public string? ServiceGroupId { get; init; }
     /// <summary>The identity or access group an access policy is granted to (IBM's <c>iam_id</c> and <c>access_group_id</c> filters).</summary>
     public string? SubjectId { get; init; }
     public PolicySortField Sort { get; init; } = PolicySortField.CreatedAt;
     public bool Descending { get; init; }
+    /// <summary>At most this many policies; <see cref="int.MaxValue"/> for all of them.</summary>
     public int Limit { get; init; } = 50;
     public PageCursor? After { get; init; }
     /// <summary>When set, only policies that may lie within what a caller may view (see <see cref="PolicyScope"/>).</summary>

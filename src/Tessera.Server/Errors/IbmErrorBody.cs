@@ -19,4 +19,5 @@ internal sealed record IbmErrorDetails(
 
 internal sealed record IbmConflict(
     [property: JsonPropertyName("etag")] string ETag,
-    [property: JsonPropertyName("policy")] Policies.V1Policy Policy);
+    // The existing policy in the view the client wrote in (a V1Policy or a V2Policy).
+    [property: JsonPropertyName("policy")] object Policy);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Catalog;
 using Tessera.Errors;
@@ -5,64 +6,87 @@ using Tessera.Management;
 using Tessera.Policies;
 using Tessera.Server.Errors;
 using Tessera.Server.Http;
+using Tessera.Storage;
 
 namespace Tessera.Server.Policies;
 
 /// <summary>
-/// <c>/v1/policies</c>: IBM's policy management API, v1 view, for authorization and access policies. Each handler
-/// parses, calls the rule book and maps its outcome; the rules (R3, R6, R7, R10) are the rule book's.
+/// <c>/v1/policies</c> and <c>/v2/policies</c>: IBM's policy management API in its two views, for authorization and
+/// access policies. Both views are one set of handlers over the same policies (same ids, same rules): a view only reads
+/// drafts and writes policies in its own shape. Each handler parses, calls the rule book and maps its outcome; the
+/// rules (R3, R6, R7, R10) are the rule book's.
 /// </summary>
 internal static class PoliciesApi
 {
     public static IEndpointRouteBuilder MapPolicies(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1/policies").RequireAuthorization();
-        group.MapPost("", CreatePolicy);
-        group.MapGet("", ListPolicies);
-        group.MapGet("/{policyId}", GetPolicy);
-        group.MapPut("/{policyId}", ReplacePolicy);
-        group.MapPatch("/{policyId}", UpdatePolicyState);
-        group.MapDelete("/{policyId}", DeletePolicy);
+        var v1 = Map(routes, new PolicyView<V1Policy>("/v1/policies", V1PolicyMapper.ReadDraft,
+            (policy, rendering) => V1PolicyMapper.ToWire(policy, rendering.Catalog, rendering.BaseUrl, rendering.Permits)));
+        // Only v1 restores: IBM's v2 has no PATCH.
+        v1.MapPatch("/{policyId}", UpdatePolicyState);
+        Map(routes, new PolicyView<V2Policy>("/v2/policies", V2PolicyMapper.ReadDraft,
+            (policy, rendering) => V2PolicyMapper.ToWire(policy, rendering.Catalog, rendering.BaseUrl, rendering.Display, rendering.Permits)));
         return routes;
     }
 
-    private static async Task<Results<JsonHttpResult<V1Policy>, IbmError>> CreatePolicy(
-        HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken)
+    private static RouteGroupBuilder Map<TWire>(IEndpointRouteBuilder routes, PolicyView<TWire> view)
     {
-        var (draft, error) = await ReadDraftAsync(context, cancellationToken);
+        var group = routes.MapGroup(view.Path).RequireAuthorization();
+        group.MapPost("", (HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken) =>
+            CreatePolicy(view, context, rules, catalog, cancellationToken));
+        group.MapGet("", (HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken) =>
+            ListPolicies(view, context, rules, catalog, cancellationToken));
+        group.MapGet("/{policyId}", (string policyId, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken) =>
+            GetPolicy(view, policyId, context, rules, catalog, cancellationToken));
+        group.MapPut("/{policyId}", (string policyId, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken) =>
+            ReplacePolicy(view, policyId, context, rules, catalog, cancellationToken));
+        group.MapDelete("/{policyId}", DeletePolicy);
+        return group;
+    }
+
+    private static async Task<Results<JsonHttpResult<TWire>, IbmError>> CreatePolicy<TWire>(
+        PolicyView<TWire> view, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken)
+    {
+        var (draft, error) = await ReadDraftAsync(view, context, cancellationToken);
         if (error is not null)
             return error;
         var outcome = await rules.CreatePolicyAsync(context.Call(), draft!, cancellationToken);
-        return Answer(context, outcome, catalog, StatusCodes.Status201Created);
+        return Answer(view, context, outcome, catalog, StatusCodes.Status201Created);
     }
 
-    private static async Task<Results<JsonHttpResult<V1Policy>, IbmError>> GetPolicy(
-        string policyId, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken) =>
-        Answer(context, await rules.GetPolicyAsync(context.Call(), policyId, cancellationToken), catalog, StatusCodes.Status200OK);
+    private static async Task<Results<JsonHttpResult<TWire>, IbmError>> GetPolicy<TWire>(
+        PolicyView<TWire> view, string policyId, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken)
+    {
+        if (PolicyListQuery.ReadFormat(context) is { Error: { } formatError })
+            return formatError;
+        return Answer(view, context, await rules.GetPolicyAsync(context.Call(), policyId, cancellationToken), catalog, StatusCodes.Status200OK);
+    }
 
-    private static async Task<Results<JsonHttpResult<V1PolicyList>, IbmError>> ListPolicies(
-        HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<Results<JsonHttpResult<PolicyList<TWire>>, IbmError>> ListPolicies<TWire>(
+        PolicyView<TWire> view, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken)
     {
         var (query, error) = PolicyListQuery.Read(context);
         if (error is not null)
             return error;
         var outcome = await rules.ListPoliciesAsync(context.Call(), query!, cancellationToken);
-        var baseUrl = ApiResults.BaseUrl(context);
+        var rendering = Rendering(context, catalog);
         return outcome.Map(page =>
         {
-            var (first, next) = PolicyListQuery.Links(context, page.Next);
-            return ApiResults.Json(new V1PolicyList(query!.Limit, first, next, page.Policies.Select(p => V1PolicyMapper.ToWire(p, catalog, baseUrl)).ToArray()));
+            var (first, next) = PolicyListQuery.Links(context, view.Path, page.Next);
+            var policies = page.Policies.Select(p => view.ToWire(p, rendering)).ToArray();
+            // Without a limit the list is whole (query.Limit was every policy): its limit says how many it holds.
+            return ApiResults.Json(new PolicyList<TWire>(query!.Limit == PolicyListQuery.Unlimited ? policies.Length : query.Limit, first, next, policies));
         });
     }
 
-    private static async Task<Results<JsonHttpResult<V1Policy>, IbmError>> ReplacePolicy(
-        string policyId, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<Results<JsonHttpResult<TWire>, IbmError>> ReplacePolicy<TWire>(
+        PolicyView<TWire> view, string policyId, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken)
     {
-        var (draft, error) = await ReadDraftAsync(context, cancellationToken);
+        var (draft, error) = await ReadDraftAsync(view, context, cancellationToken);
         if (error is not null)
             return error;
         var outcome = await rules.ReplacePolicyAsync(context.Call(), policyId, ApiResults.IfMatch(context), draft!, cancellationToken);
-        return Answer(context, outcome, catalog, StatusCodes.Status200OK);
+        return Answer(view, context, outcome, catalog, StatusCodes.Status200OK);
     }
 
     private static async Task<Results<JsonHttpResult<V1Policy>, IbmError>> UpdatePolicyState(
@@ -77,15 +101,21 @@ internal static class PoliciesApi
         if (!PolicyWireNames.TryParseState(stateText!, out var state))
             return ErrorResults.BadRequest($"state must be 'active' or 'deleted', not '{stateText}'");
         var outcome = await rules.SetPolicyStateAsync(context.Call(), policyId, ApiResults.IfMatch(context), state, cancellationToken);
-        return Answer(context, outcome, catalog, StatusCodes.Status200OK);
+        var rendering = Rendering(context, catalog);
+        return outcome.Map(policy =>
+        {
+            context.Response.Headers.ETag = policy.ETag;
+            return ApiResults.Json(V1PolicyMapper.ToWire(policy, rendering.Catalog, rendering.BaseUrl));
+        });
     }
 
     private static async Task<Results<NoContent, IbmError>> DeletePolicy(string policyId, HttpContext context, RuleBook rules,
         CancellationToken cancellationToken) =>
         (await rules.DeletePolicyAsync(context.Call(), policyId, cancellationToken)).Map(_ => TypedResults.NoContent());
 
-    /// <summary>A v1 create or replace body as a draft; its shape errors name the path of what is wrong.</summary>
-    private static async ValueTask<(PolicyDraft? Draft, IbmError? Error)> ReadDraftAsync(HttpContext context, CancellationToken cancellationToken)
+    /// <summary>A create or replace body as a draft; its shape errors name the path of what is wrong.</summary>
+    private static async ValueTask<(PolicyDraft? Draft, IbmError? Error)> ReadDraftAsync<TWire>(PolicyView<TWire> view, HttpContext context,
+        CancellationToken cancellationToken)
     {
         var (document, readError) = await JsonBody.ReadAsync(context, cancellationToken);
         if (readError is not null)
@@ -94,7 +124,7 @@ internal static class PoliciesApi
         {
             try
             {
-                return (V1PolicyMapper.ReadDraft(document!.RootElement), null);
+                return (view.ReadDraft(document!.RootElement), null);
             }
             catch (BadShapeException ex)
             {
@@ -104,18 +134,28 @@ internal static class PoliciesApi
     }
 
     /// <summary>A policy answer with its ETag; a conflict (R6) carries the existing policy and its ETag, as IBM's does.</summary>
-    private static Results<JsonHttpResult<V1Policy>, IbmError> Answer(HttpContext context, Outcome<Policy> outcome, ServiceCatalog catalog, int status)
+    private static Results<JsonHttpResult<TWire>, IbmError> Answer<TWire>(PolicyView<TWire> view, HttpContext context, Outcome<Policy> outcome,
+        ServiceCatalog catalog, int status)
     {
-        var baseUrl = ApiResults.BaseUrl(context);
+        var rendering = Rendering(context, catalog);
         if (outcome is { Kind: OutcomeKind.Conflict, Value: { } existing })
         {
             return ErrorResults.Create(StatusCodes.Status409Conflict, ErrorCodes.PolicyConflict, outcome.Problem!.Message,
-                new IbmErrorDetails(new IbmConflict(existing.ETag, V1PolicyMapper.ToWire(existing, catalog, baseUrl))));
+                new IbmErrorDetails(new IbmConflict(existing.ETag, view.ToWire(existing, rendering)!)));
         }
         return outcome.Map(policy =>
         {
             context.Response.Headers.ETag = policy.ETag;
-            return ApiResults.Json(V1PolicyMapper.ToWire(policy, catalog, baseUrl), status);
+            return ApiResults.Json(view.ToWire(policy, rendering), status);
         });
     }
+
+    private static PolicyRendering Rendering(HttpContext context, ServiceCatalog catalog) =>
+        new(catalog, ApiResults.BaseUrl(context), ApiResults.Query(context, "format") == "display", null);
 }
+
+/// <summary>One wire view of policies: where it lives, how it reads a draft, how it writes a policy.</summary>
+internal sealed record PolicyView<TWire>(string Path, Func<JsonElement, PolicyDraft> ReadDraft, Func<Policy, PolicyRendering, TWire> ToWire);
+
+/// <summary>What writing a policy needs besides the policy: role names, the links' base, and what <c>format</c> asked for.</summary>
+internal sealed record PolicyRendering(ServiceCatalog Catalog, string BaseUrl, bool Display, PolicyPermits? Permits);

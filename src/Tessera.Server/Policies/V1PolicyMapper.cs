@@ -3,6 +3,7 @@ using System.Text.Json;
 using Tessera.Catalog;
 using Tessera.Policies;
 using Tessera.Server.Http;
+using Tessera.Storage;
 
 namespace Tessera.Server.Policies;
 
@@ -11,23 +12,28 @@ internal static class V1PolicyMapper
 {
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
-    public static V1Policy ToWire(Policy policy, ServiceCatalog catalog, string baseUrl)
-    {
-        var target = policy.ResourceValue(AttributeNames.ServiceName) is { } name ? catalog.FindService(name) : null;
-        return new V1Policy(
-            policy.Id,
-            policy.Type.ToWire(),
-            policy.Description,
-            [new V1AttributeList(policy.Subject.Select(ToWire).ToArray())],
-            policy.Roles.Select(roleId => ToWireRole(roleId, target, catalog)).ToArray(),
-            [new V1AttributeList(policy.Resource.Select(ToWire).ToArray())],
-            $"{baseUrl}/v1/policies/{policy.Id}",
-            Format(policy.CreatedAt),
-            policy.CreatedById,
-            Format(policy.LastModifiedAt),
-            policy.LastModifiedById,
-            policy.State.ToWire());
-    }
+    /// <summary>
+    /// The v1 view. What v1 cannot express is still shown, without changing a field a v1 client reads: a
+    /// <c>stringExists</c> value as the text <c>true</c> or <c>false</c>, an any-of list as its values joined by commas
+    /// (with the v2 operator's name), and a rule in <c>pattern</c> and <c>rule</c> fields that v1 clients ignore.
+    /// </summary>
+    public static V1Policy ToWire(Policy policy, ServiceCatalog catalog, string baseUrl, PolicyPermits? permits = null) => new(
+        policy.Id,
+        policy.Type.ToWire(),
+        policy.Description,
+        [new V1AttributeList(policy.Subject.Select(ToWire).ToArray())],
+        policy.Roles.Select(roleId => ToWireRole(policy, roleId, catalog)).ToArray(),
+        [new V1AttributeList(policy.Resource.Select(ToWire).ToArray())],
+        policy.Pattern,
+        policy.Rule is null ? null : V2PolicyMapper.ToWire(policy.Rule),
+        $"{baseUrl}/v1/policies/{policy.Id}",
+        Format(policy.CreatedAt),
+        policy.CreatedById,
+        Format(policy.LastModifiedAt),
+        policy.LastModifiedById,
+        policy.State.ToWire(),
+        permits is null ? null : permits.LastPermitAt is { } at ? Format(at) : null,
+        permits?.Frequency);
 
     /// <summary>Reads a v1 create/replace body. Throws <see cref="BadShapeException"/> with the path of what is wrong.</summary>
     public static PolicyDraft ReadDraft(JsonElement root)
@@ -86,11 +92,10 @@ internal static class V1PolicyMapper
     private static V1Attribute ToWire(AttributeConstraint attribute) =>
         new(attribute.Name, attribute.Value, attribute.OperatorGiven ? attribute.Operator.ToWire() : null);
 
-    private static V1Role ToWireRole(string roleId, CatalogService? target, ServiceCatalog catalog)
+    private static V1Role ToWireRole(Policy policy, string roleId, ServiceCatalog catalog)
     {
-        var role = target is null ? null : catalog.ResolveRole(target, roleId);
-        // A role the catalog no longer has (an operator removed it) still shows; Terraform needs a display name.
-        return role is null ? new V1Role(roleId, roleId[(roleId.LastIndexOf(':') + 1)..], string.Empty) : new V1Role(role.Crn, role.DisplayName, role.Description);
+        var (displayName, description) = PolicyRoles.Names(PolicyRoles.Find(policy, roleId, catalog), roleId);
+        return new V1Role(roleId, displayName, description);
     }
 
     public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);

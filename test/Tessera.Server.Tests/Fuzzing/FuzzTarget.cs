@@ -33,6 +33,16 @@ internal sealed record FuzzRoute(string Method, string Path, string? Body, bool 
              "resources":[{"attributes":[{"name":"accountId","value":"{{a}}"},{"name":"serviceName","value":"cloud-object-storage"},
                {"name":"serviceInstance","value":"{{t.InstanceGuid}}"}]}],"description":"fuzz"}
             """;
+        var v2Policy = $$$"""
+            {"control":{"grant":{"roles":[{"role_id":"crn:v1:bluemix:public:cloud-object-storage::::serviceRole:ObjectWriter"}]}},"type":"authorization",
+             "subject":{"attributes":[{"key":"accountId","operator":"stringEquals","value":"{{{a}}}"},{"key":"serviceName","operator":"stringEquals","value":"atracker"},
+               {"key":"resourceGroupId","operator":"stringExists","value":true}]},
+             "resource":{"attributes":[{"key":"accountId","operator":"stringEquals","value":"{{{a}}}"},{"key":"serviceName","operator":"stringEquals","value":"cloud-object-storage"},
+               {"key":"serviceInstance","operator":"stringEqualsAnyOf","value":["{{{t.InstanceGuid}}}"]}]},
+             "pattern":"time-based-conditions:once","rule":{"operator":"and","conditions":[
+               {"key":"{{environment.attributes.current_date_time}}","operator":"dateTimeGreaterThanOrEquals","value":"2026-01-01T00:00:00+00:00"},
+               {"key":"{{environment.attributes.day_of_week}}","operator":"dayOfWeekAnyOf","value":[1,"2+01:00"]}]},"description":"fuzz"}
+            """;
         return
         [
             new("POST", "/identity/token", "grant_type=urn:ibm:params:oauth:grant-type:apikey&apikey=not-a-key&response_type=cloud_iam", false,
@@ -50,6 +60,11 @@ internal sealed record FuzzRoute(string Method, string Path, string? Body, bool 
             new("PUT", $"/v1/policies/{t.PolicyId}", policy, true),
             new("PATCH", $"/v1/policies/{t.PolicyId}", """{"state":"active"}""", true),
             new("DELETE", $"/v1/policies/{t.PolicyId}", null, true),
+            new("POST", "/v2/policies", v2Policy, true),
+            new("GET", $"/v2/policies?account_id={a}&type=authorization&service_name=cloud-object-storage&sort=-last_modified_at&format=display&limit=5", null, false),
+            new("GET", $"/v2/policies/{t.PolicyId}?format=display", null, false),
+            new("PUT", $"/v2/policies/{t.PolicyId}", v2Policy, true),
+            new("DELETE", $"/v2/policies/{t.PolicyId}", null, true),
             new("POST", "/v2/accounts", """{"name":"fuzz","owner_email":"fuzz@example.test"}""", true),
             new("GET", $"/v2/accounts/{a}", null, false),
             new("GET", $"/v2/accounts/{a}/users", null, false),
