@@ -24,17 +24,24 @@ public class RolesAndCatalogApiTests(TesseraApp app) : IClassFixture<TesseraApp>
     }
 
     [Theory]
-    [InlineData("/v2/roles?service_name=cloud-object-storage&source_service_name=kms&policy_type=authorization")]
-    [InlineData("/v2/roles?service_name=no-such-service&source_service_name=atracker&policy_type=authorization")]
-    [InlineData("/v2/roles?service_name=no-such-service")]
-    public async Task Roles_ForAnUnsupportedPairOrServiceAreEmpty(string path)
+    // Terraform prints the message of a failed role lookup; an empty list made it say "Valid roles are NONE".
+    [InlineData("/v2/roles?service_name=cloud-object-storage&source_service_name=kms&policy_type=authorization",
+        "role_not_supported", "cloud-object-storage does not accept authorizations from kms; it accepts them from atracker, event-notifications")]
+    [InlineData("/v2/roles?service_name=event-notification&source_service_name=logs&policy_type=authorization",
+        "service_not_found", "service_name 'event-notification' is not a service in the catalog; did you mean 'event-notifications'?")]
+    [InlineData("/v2/roles?service_name=kms&source_service_name=cloud-object-store&policy_type=authorization",
+        "service_not_found", "source_service_name 'cloud-object-store' is not a service in the catalog; did you mean 'cloud-object-storage'?")]
+    [InlineData("/v2/roles?service_name=no-such-service", "service_not_found", "service_name 'no-such-service' is not a service in the catalog (see")]
+    [InlineData("/v2/roles?service_name=atracker&source_service_name=kms&policy_type=authorization", "role_not_supported", "atracker accepts no authorizations")]
+    public async Task Roles_ForAnUnknownServiceOrUnsupportedPair_Are404_SayingWhatWouldWork(string path, string code, string message)
     {
         var owner = await app.OperatorAsync();
 
-        var (status, roles, _) = await owner.Client.SendAsync(HttpMethod.Get, path);
+        var (status, body, _) = await owner.Client.SendAsync(HttpMethod.Get, path);
 
-        Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(0, roles.GetProperty("service_roles").GetArrayLength() + roles.GetProperty("system_roles").GetArrayLength());
+        Http.AssertIbmError(body, HttpStatusCode.NotFound, code);
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.StartsWith(message, body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Text.Json;
+using Tessera.Errors;
 using Tessera.Model;
 
 namespace Tessera.Catalog;
@@ -38,6 +39,50 @@ public sealed class ServiceCatalog
     public IReadOnlyList<CatalogService> Services { get; }
 
     public CatalogService? FindService(string name) => _servicesByName.GetValueOrDefault(name);
+
+    /// <summary>
+    /// What <c>GET /v2/roles</c> answers: with no service, the platform roles; for a service, its roles (and the
+    /// platform's, for access); for an authorization, exactly the roles its source → target pair supports (R4). An
+    /// unknown service or an unsupported pair is an error that says so and what would work — IBM answers empty lists,
+    /// which Terraform reports as "Valid roles are NONE".
+    /// </summary>
+    public IReadOnlyList<CatalogRole> RolesFor(string? serviceName, string? sourceName, bool authorization, out TesseraError? error)
+    {
+        error = null;
+        if (serviceName is null)
+            return PlatformRoles;
+        if (FindService(serviceName) is not { } service)
+        {
+            error = UnknownService("service_name", serviceName);
+            return [];
+        }
+        if (sourceName is null)
+        {
+            return authorization
+                ? service.Authorizations.SelectMany(a => a.Roles).Distinct().ToList()
+                : [.. service.ServiceRoles, .. PlatformRoles];
+        }
+        if (FindService(sourceName) is null)
+        {
+            error = UnknownService("source_service_name", sourceName);
+            return [];
+        }
+        if (service.FindAuthorizationFrom(sourceName) is { } pair)
+            return pair.Roles;
+        var sources = service.Authorizations.Select(a => a.SourceService).ToList();
+        error = new TesseraError(404, ErrorCodes.RoleNotSupported, sources.Count == 0
+            ? $"{serviceName} accepts no authorizations from other services"
+            : $"{serviceName} does not accept authorizations from {sourceName}; it accepts them from {string.Join(", ", sources)}");
+        return [];
+    }
+
+    private TesseraError UnknownService(string parameter, string name)
+    {
+        var near = NearestNames.To(name, Services.Select(s => s.Name));
+        return new TesseraError(404, ErrorCodes.ServiceNotFound, near.Count == 0
+            ? $"{parameter} '{name}' is not a service in the catalog (see GET /v1/catalog/services)"
+            : $"{parameter} '{name}' is not a service in the catalog; did you mean {string.Join(" or ", near.Select(n => $"'{n}'"))}?");
+    }
 
     public static string PlatformRoleCrn(string roleName) => $"crn:v1:bluemix:public:iam::::role:{roleName}";
 

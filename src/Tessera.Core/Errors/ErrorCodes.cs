@@ -26,6 +26,7 @@ public static class ErrorCodes
     public const string RequestTooLarge = "request_too_large";
     public const string UnsupportedPolicy = "unsupported_policy";
     public const string RoleNotSupported = "role_not_supported";
+    public const string ServiceNotFound = "service_not_found";
     public const string MethodNotAllowed = "method_not_allowed";
     public const string InternalError = "internal_error";
 

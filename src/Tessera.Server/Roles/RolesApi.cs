@@ -8,7 +8,8 @@ namespace Tessera.Server.Roles;
 
 /// <summary>
 /// <c>GET /v2/roles</c>: the roles of a service, or, with <c>source_service_name</c> and <c>policy_type=authorization</c>,
-/// exactly the roles that pair supports (R4). An unsupported pair or an unknown service answers with empty lists, as IBM does.
+/// exactly the roles that pair supports (R4). An unknown service or an unsupported pair is a 404 that says what would
+/// work (see <see cref="ServiceCatalog.RolesFor"/>).
 /// </summary>
 internal static class RolesApi
 {
@@ -34,26 +35,10 @@ internal static class RolesApi
                 "the query parameter 'service_name' (the target) is required with 'source_service_name'");
         }
 
-        IEnumerable<CatalogRole> roles;
-        if (serviceName.Length == 0)
-        {
-            roles = catalog.PlatformRoles;
-        }
-        else if (catalog.FindService(serviceName) is not { } service)
-        {
-            roles = [];
-        }
-        else if (policyType == "authorization" || sourceName.Length > 0)
-        {
-            roles = sourceName.Length > 0
-                ? service.FindAuthorizationFrom(sourceName)?.Roles ?? []
-                : service.Authorizations.SelectMany(a => a.Roles).Distinct();
-        }
-        else
-        {
-            roles = service.ServiceRoles.Concat(catalog.PlatformRoles);
-        }
-
+        var roles = catalog.RolesFor(ApiResults.Query(context, "service_name"), ApiResults.Query(context, "source_service_name"),
+            policyType == "authorization" || sourceName.Length > 0, out var error);
+        if (error is not null)
+            return ErrorResults.Create(error.Status, error.Code, error.Message);
         var wire = roles.Select(r => new WireRole(r.DisplayName, r.Description, r.Actions, r.Crn)).ToArray();
         var isPlatform = roles.Select(r => r.IsPlatformRole).ToArray();
         return ApiResults.Json(new RoleCollection([], wire.Where((_, i) => !isPlatform[i]).ToArray(), wire.Where((_, i) => isPlatform[i]).ToArray()));
