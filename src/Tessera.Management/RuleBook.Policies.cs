@@ -67,8 +67,16 @@ public sealed partial class RuleBook
     }
 
     /// <summary>The policy, if it exists and the caller may view it; "not found" otherwise, alike for both.</summary>
-    public async ValueTask<Outcome<Policy>> GetPolicyAsync(CallContext call, string policyId, CancellationToken cancellationToken) =>
-        await FindVisiblePolicyAsync(call, policyId, cancellationToken) is { } policy ? Outcome.Ok(policy) : PolicyNotFound(policyId);
+    public ValueTask<Outcome<Policy>> GetPolicyAsync(CallContext call, string policyId, CancellationToken cancellationToken) =>
+        GetPolicyAsync(call, policyId, withPermits: false, cancellationToken);
+
+    /// <summary>The same, and with <paramref name="withPermits"/> its recorded permits too (IBM's <c>format=include_last_permit</c>).</summary>
+    public async ValueTask<Outcome<Policy>> GetPolicyAsync(CallContext call, string policyId, bool withPermits, CancellationToken cancellationToken)
+    {
+        if (await FindVisiblePolicyAsync(call, policyId, cancellationToken) is not { } policy)
+            return PolicyNotFound(policyId);
+        return Outcome.Ok(withPermits ? policy with { Permits = await store.GetPermitsAsync(policy.Id, cancellationToken) } : policy);
+    }
 
     /// <summary>
     /// A page of the policies the caller may view (R3): an owner sees everything; anyone else, the policies on resources

@@ -44,11 +44,13 @@ var options = TesseraOptions.FromConfiguration(builder.Configuration);
 ServiceCatalog catalog;
 RateLimitOptions rateLimits;
 TrailRetentionOptions retention;
+PermitRecorderOptions permitRecording;
 try
 {
     catalog = ServiceCatalog.LoadBuiltIn(options.CatalogFile);
     rateLimits = RateLimitOptions.FromConfiguration(builder.Configuration);
     retention = TrailRetentionOptions.FromConfiguration(builder.Configuration, options.DataDirectory);
+    permitRecording = PermitRecorderOptions.FromConfiguration(builder.Configuration);
     if (Tls.IsConfigured(options, builder.Configuration))
         Tls.Configure(builder, options);
 }
@@ -73,6 +75,9 @@ builder.Services.AddHostedService<RefusalWriter>();
 builder.Services.AddSingleton(retention);
 builder.Services.AddSingleton<TrailRetention>();
 builder.Services.AddHostedService(services => services.GetRequiredService<TrailRetention>());
+builder.Services.AddSingleton(permitRecording);
+builder.Services.AddSingleton<PermitRecorder>();
+builder.Services.AddHostedService(services => services.GetRequiredService<PermitRecorder>());
 builder.Services.AddSingleton<AccessAuthority>();
 builder.Services.AddSingleton<RuleBook>();
 builder.Services.AddSingleton<DecisionAudience>();

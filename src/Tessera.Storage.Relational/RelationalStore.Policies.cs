@@ -49,7 +49,8 @@ public abstract partial class RelationalStore
         var column = SortColumn(query.Sort);
         var order = query.Descending ? "DESC" : "ASC";
         var comparison = query.Descending ? "<" : ">";
-        var sql = new Sql($"SELECT {PolicyColumns} FROM policies WHERE account_id = @account AND state = @state",
+        var withPermits = query.IncludePermits || query.Sort == PolicySortField.LastPermitAt;
+        var sql = new Sql($"SELECT {PolicyColumns}{(withPermits ? $", {PermitColumns}" : string.Empty)} FROM policies WHERE account_id = @account AND state = @state",
                 ("@account", query.AccountId), ("@state", query.State.ToWire()))
             .And(query.Type is not null, " AND type = @type", ("@type", query.Type?.ToWire()))
             .And(query.ServiceName is not null, " AND target_service = @service", ("@service", query.ServiceName))
@@ -61,7 +62,7 @@ public abstract partial class RelationalStore
         sql.Then($" ORDER BY {column} {order}, id {order} LIMIT @limit", ("@limit", query.Limit + 1L)); // long: an unlimited query asks for int.MaxValue
 
         await using var connection = await OpenAsync(cancellationToken);
-        var policies = await ReadAllAsync(connection, null, sql, ReadPolicy, cancellationToken);
+        var policies = await ReadAllAsync<Policy>(connection, null, sql, withPermits ? ReadPolicyWithPermits : ReadPolicy, cancellationToken);
 
         PageCursor? next = null;
         if (policies.Count > query.Limit)
@@ -154,6 +155,42 @@ public abstract partial class RelationalStore
             yield return ReadPolicy(reader);
     }
 
+    public async ValueTask RecordPermitsAsync(IReadOnlyList<PolicyPermitCount> permits, CancellationToken cancellationToken)
+    {
+        if (permits.Count == 0)
+            return;
+        using var gate = await EnterWriteAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var permit in permits)
+        {
+            await ExecuteAsync(connection, transaction,
+                """
+                INSERT INTO policy_permits (policy_id, last_permit_at, frequency) VALUES (@id, @at, @count)
+                ON CONFLICT (policy_id) DO UPDATE SET frequency = policy_permits.frequency + excluded.frequency,
+                    last_permit_at = CASE WHEN excluded.last_permit_at > policy_permits.last_permit_at THEN excluded.last_permit_at ELSE policy_permits.last_permit_at END
+                """, cancellationToken, ("@id", permit.PolicyId), ("@at", Format(permit.LastPermitAt)), ("@count", permit.Count));
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async ValueTask<PolicyPermits> GetPermitsAsync(string policyId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var rows = await ReadAllAsync(connection, null, "SELECT last_permit_at, frequency FROM policy_permits WHERE policy_id = @id",
+            r => new PolicyPermits(Parse(r.GetString(0)), r.GetInt64(1)), cancellationToken, ("@id", policyId));
+        return rows is [var permits] ? permits : PolicyPermits.None;
+    }
+
+    // Correlated subqueries rather than a join, so that the policy columns stay unqualified in every query that reads them.
+    private const string LastPermitAt = "COALESCE((SELECT pp.last_permit_at FROM policy_permits pp WHERE pp.policy_id = policies.id), '')";
+    private const string PermitColumns = LastPermitAt + ", COALESCE((SELECT pp.frequency FROM policy_permits pp WHERE pp.policy_id = policies.id), 0)";
+
+    private static Policy ReadPolicyWithPermits(DbDataReader reader) => ReadPolicy(reader) with
+    {
+        Permits = reader.GetString(11) is { Length: > 0 } at ? new PolicyPermits(Parse(at), reader.GetInt64(12)) : PolicyPermits.None,
+    };
+
     private static string SortColumn(PolicySortField field) => field switch
     {
         PolicySortField.CreatedAt => "created_at",
@@ -163,6 +200,7 @@ public abstract partial class RelationalStore
         PolicySortField.State => "state",
         PolicySortField.CreatedById => "created_by_id",
         PolicySortField.LastModifiedById => "last_modified_by_id",
+        PolicySortField.LastPermitAt => LastPermitAt,
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, null),
     };
 

@@ -490,6 +490,34 @@ public abstract class StoreTestSuite : IAsyncLifetime
         };
     }
 
+    [Fact]
+    public async Task Permits_AddUpAcrossBatches_TheLatestTimeWins_AndListsSortByThem()
+    {
+        var (used, unused, later) = (NewPolicy("acc-p", "kms"), NewPolicy("acc-p", "cloud-object-storage"), NewPolicy("acc-p", "messagehub"));
+        foreach (var policy in new[] { used, unused, later })
+            await Store.CreatePolicyAsync(policy, Event(policy, "create"), CancellationToken.None);
+        var revision = await Store.GetRevisionAsync(CancellationToken.None);
+
+        await Store.RecordPermitsAsync([new(used.Id, Now.AddMinutes(5), 3), new(later.Id, Now.AddMinutes(9), 1)], CancellationToken.None);
+        // A second node's batch, with an older latest permit: the counts add, the time stays the newer.
+        await Store.RecordPermitsAsync([new(used.Id, Now.AddMinutes(2), 4)], CancellationToken.None);
+
+        Assert.Equal(new PolicyPermits(Now.AddMinutes(5), 7), await Store.GetPermitsAsync(used.Id, CancellationToken.None));
+        Assert.Equal(PolicyPermits.None, await Store.GetPermitsAsync(unused.Id, CancellationToken.None));
+        // Not a write of the policy: no revision moved, the ETag is the same.
+        Assert.Equal(revision, await Store.GetRevisionAsync(CancellationToken.None));
+        Assert.Equal((await Store.GetPolicyAsync(used.Id, CancellationToken.None))!.ETag, (await Store.GetPolicyAsync(used.Id, CancellationToken.None))!.ETag);
+
+        var byPermit = await Store.ListPoliciesAsync(new PolicyQuery { AccountId = "acc-p", Sort = PolicySortField.LastPermitAt, Limit = 2 }, CancellationToken.None);
+        Assert.Equal([unused.Id, used.Id], byPermit.Policies.Select(p => p.Id));
+        Assert.Equal(7, byPermit.Policies[1].Permits!.Frequency);
+        var rest = await Store.ListPoliciesAsync(new PolicyQuery { AccountId = "acc-p", Sort = PolicySortField.LastPermitAt, Limit = 2, After = byPermit.Next },
+            CancellationToken.None);
+        Assert.Equal([later.Id], rest.Policies.Select(p => p.Id));
+        var plain = await Store.ListPoliciesAsync(new PolicyQuery { AccountId = "acc-p" }, CancellationToken.None);
+        Assert.All(plain.Policies, p => Assert.Null(p.Permits));
+    }
+
     protected sealed class RecordingSink : IChangeSink
     {
         public List<ChangeSet> Calls { get; } = [];

@@ -57,6 +57,22 @@ public sealed partial class DecisionIndex
 
     public void Apply(ChangeSet changes) => Apply(changes.Revision, changes.Policies);
 
+    /// <summary>
+    /// Off the hot path: every policy's permits since the last take (see <see cref="CompiledPolicy.NotePermit"/>), and
+    /// those of versions replaced or removed since. A permit counted by a check that still held a replaced version after
+    /// its take is lost: at most the permits of one moment per write.
+    /// </summary>
+    public void TakePermits(List<PermitTally> into)
+    {
+        while (_retiredPermits.TryDequeue(out var retired))
+            into.Add(retired);
+        foreach (var policy in _byId.Values)
+        {
+            if (policy.TakePermits() is { Count: > 0 } tally)
+                into.Add(tally);
+        }
+    }
+
     /// <summary>Applies the policies changed by the commit of <paramref name="revision"/>, each in its new state.</summary>
     public void Apply(long revision, IReadOnlyList<Policy> changed)
     {
@@ -70,6 +86,9 @@ public sealed partial class DecisionIndex
             {
                 if (_byId.TryRemove(policy.Id, out var old))
                 {
+                    // Its permits so far are still to be recorded, whatever becomes of the policy.
+                    if (old.TakePermits() is { Count: > 0 } pending)
+                        _retiredPermits.Enqueue(pending);
                     if (_bucketsByTarget.TryGetValue(old.Target, out var oldBucket))
                     {
                         EndRecord(oldBucket, old, revision);

@@ -43,6 +43,7 @@ public sealed partial class DecisionIndex : IChangeSink
     // Writer side only.
     private readonly Dictionary<(string Account, string Service, string? Instance), TargetBucket> _bucketsByTarget = new();
     private readonly Lock _writeLock = new();
+    private readonly ConcurrentQueue<PermitTally> _retiredPermits = new();
     // What a policy's rule is decided against; read only when a policy that has one would permit.
     private readonly TimeProvider _clock;
     private long _published;
@@ -127,7 +128,10 @@ public sealed partial class DecisionIndex : IChangeSink
             if (record.Actions.Contains(action) && (complex ? MatchesAll(record.Policy, request) : record.Verifies(request)))
             {
                 if (record.Policy.Rule is not { } rule || rule.HoldsAt(_clock.GetUtcNow()))
+                {
+                    record.Policy.NotePermit();
                     return record.Policy;
+                }
                 nearest = DenyReason.OutsideItsConditions;
             }
         }

@@ -28,6 +28,11 @@ public sealed record Policy
     public required string LastModifiedById { get; init; }
     /// <summary>The store revision of the last change to this policy.</summary>
     public long Revision { get; init; }
+    /// <summary>
+    /// When it last permitted a decision and how often it has: not part of the policy (no write changes it, nor its
+    /// ETag), filled in by the store only when a read asks for it.
+    /// </summary>
+    public Storage.PolicyPermits? Permits { get; init; }
     /// <summary>CouchDB-like <c>&lt;version&gt;-&lt;32 hex&gt;</c>, as IBM sends it; changes on every write.</summary>
     public string ETag { get; init; } = string.Empty;
 

@@ -151,6 +151,15 @@ public interface ITesseraStore
 
     ValueTask<PolicyPage> ListPoliciesAsync(PolicyQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Adds permits that a node's decisions counted (IBM's <c>last_permit_at</c> and <c>last_permit_frequency</c>): counts add
+    /// up across nodes and batches, the latest time wins. Not a change of the policy: no revision, no ETag, no event.
+    /// </summary>
+    ValueTask RecordPermitsAsync(IReadOnlyList<PolicyPermitCount> permits, CancellationToken cancellationToken);
+
+    /// <summary>A policy's recorded permits; <see cref="PolicyPermits.None"/> when it has permitted nothing yet.</summary>
+    ValueTask<PolicyPermits> GetPermitsAsync(string policyId, CancellationToken cancellationToken);
+
     /// <summary>Replaces a policy's content when <paramref name="expectedETag"/> is current.</summary>
     ValueTask<WriteResult<Policy>> ReplacePolicyAsync(Policy replacement, string expectedETag, AuditEvent auditEvent, CancellationToken cancellationToken);
 

@@ -25,6 +25,8 @@ public sealed record PolicyQuery
     /// <summary>At most this many policies; <see cref="int.MaxValue"/> for all of them.</summary>
     public int Limit { get; init; } = 50;
     public PageCursor? After { get; init; }
+    /// <summary>Whether each policy comes with its recorded permits (<c>format=include_last_permit</c>, or a sort by them).</summary>
+    public bool IncludePermits { get; init; }
     /// <summary>When set, only policies that may lie within what a caller may view (see <see cref="PolicyScope"/>).</summary>
     public PolicyScope? Within { get; init; }
 }
@@ -51,6 +53,8 @@ public sealed record PageCursor(string SortValue, string Id)
         PolicySortField.State => policy.State.ToWire(),
         PolicySortField.CreatedById => policy.CreatedById,
         PolicySortField.LastModifiedById => policy.LastModifiedById,
+        // Never permitted sorts first: the empty text is below every time.
+        PolicySortField.LastPermitAt => policy.Permits?.LastPermitAt is { } at ? Format(at) : string.Empty,
         _ => throw new ArgumentOutOfRangeException(nameof(sort), sort, null),
     }, policy.Id);
 

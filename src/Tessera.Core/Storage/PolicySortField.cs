@@ -9,4 +9,6 @@ public enum PolicySortField
     State,
     CreatedById,
     LastModifiedById,
+    /// <summary>When the policy last permitted a decision: ascending, the unused ones come first.</summary>
+    LastPermitAt,
 }

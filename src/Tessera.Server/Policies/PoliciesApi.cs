@@ -6,7 +6,6 @@ using Tessera.Management;
 using Tessera.Policies;
 using Tessera.Server.Errors;
 using Tessera.Server.Http;
-using Tessera.Storage;
 
 namespace Tessera.Server.Policies;
 
@@ -21,11 +20,11 @@ internal static class PoliciesApi
     public static IEndpointRouteBuilder MapPolicies(this IEndpointRouteBuilder routes)
     {
         var v1 = Map(routes, new PolicyView<V1Policy>("/v1/policies", V1PolicyMapper.ReadDraft,
-            (policy, rendering) => V1PolicyMapper.ToWire(policy, rendering.Catalog, rendering.BaseUrl, rendering.Permits)));
+            (policy, rendering) => V1PolicyMapper.ToWire(policy, rendering.Catalog, rendering.BaseUrl)));
         // Only v1 restores: IBM's v2 has no PATCH.
         v1.MapPatch("/{policyId}", UpdatePolicyState);
         Map(routes, new PolicyView<V2Policy>("/v2/policies", V2PolicyMapper.ReadDraft,
-            (policy, rendering) => V2PolicyMapper.ToWire(policy, rendering.Catalog, rendering.BaseUrl, rendering.Display, rendering.Permits)));
+            (policy, rendering) => V2PolicyMapper.ToWire(policy, rendering.Catalog, rendering.BaseUrl, rendering.Display)));
         return routes;
     }
 
@@ -57,9 +56,11 @@ internal static class PoliciesApi
     private static async Task<Results<JsonHttpResult<TWire>, IbmError>> GetPolicy<TWire>(
         PolicyView<TWire> view, string policyId, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken)
     {
-        if (PolicyListQuery.ReadFormat(context) is { Error: { } formatError })
+        var (format, formatError) = PolicyListQuery.ReadFormat(context);
+        if (formatError is not null)
             return formatError;
-        return Answer(view, context, await rules.GetPolicyAsync(context.Call(), policyId, cancellationToken), catalog, StatusCodes.Status200OK);
+        var outcome = await rules.GetPolicyAsync(context.Call(), policyId, format == PolicyListQuery.IncludeLastPermit, cancellationToken);
+        return Answer(view, context, outcome, catalog, StatusCodes.Status200OK);
     }
 
     private static async Task<Results<JsonHttpResult<PolicyList<TWire>>, IbmError>> ListPolicies<TWire>(
@@ -151,11 +152,11 @@ internal static class PoliciesApi
     }
 
     private static PolicyRendering Rendering(HttpContext context, ServiceCatalog catalog) =>
-        new(catalog, ApiResults.BaseUrl(context), ApiResults.Query(context, "format") == "display", null);
+        new(catalog, ApiResults.BaseUrl(context), ApiResults.Query(context, "format") == "display");
 }
 
 /// <summary>One wire view of policies: where it lives, how it reads a draft, how it writes a policy.</summary>
 internal sealed record PolicyView<TWire>(string Path, Func<JsonElement, PolicyDraft> ReadDraft, Func<Policy, PolicyRendering, TWire> ToWire);
 
-/// <summary>What writing a policy needs besides the policy: role names, the links' base, and what <c>format</c> asked for.</summary>
-internal sealed record PolicyRendering(ServiceCatalog Catalog, string BaseUrl, bool Display, PolicyPermits? Permits);
+/// <summary>What writing a policy needs besides the policy: role names, the links' base, and whether <c>format=display</c> asked for actions.</summary>
+internal sealed record PolicyRendering(ServiceCatalog Catalog, string BaseUrl, bool Display);

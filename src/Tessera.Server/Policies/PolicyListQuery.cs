@@ -18,6 +18,7 @@ namespace Tessera.Server.Policies;
 internal static class PolicyListQuery
 {
     public const int MaxLimit = 100;
+    public const string IncludeLastPermit = "include_last_permit";
     /// <summary>The limit of a query that gave none: every policy.</summary>
     public const int Unlimited = int.MaxValue;
 
@@ -43,10 +44,11 @@ internal static class PolicyListQuery
         if (!TryParseSort(sortText, out var sortField, out var descending))
         {
             return (null, ApiResults.InvalidQuery("sort", sortText,
-                "one of id, type, state, created_at, created_by_id, last_modified_at, last_modified_by_id, optionally prefixed with '-' for descending order"));
+                "one of id, type, state, created_at, created_by_id, last_modified_at, last_modified_by_id, last_permit_at, optionally prefixed with '-' for descending order"));
         }
 
-        if (ReadFormat(context).Error is { } formatError)
+        var (format, formatError) = ReadFormat(context);
+        if (formatError is not null)
             return (null, formatError);
 
         var (limit, limitError) = ApiResults.Limit(context, Unlimited, MaxLimit);
@@ -68,6 +70,7 @@ internal static class PolicyListQuery
             Sort = sortField,
             Descending = descending,
             Limit = limit,
+            IncludePermits = format == IncludeLastPermit,
             After = after,
         }, null);
     }
@@ -102,6 +105,7 @@ internal static class PolicyListQuery
             "state" => (true, PolicySortField.State),
             "created_by_id" => (true, PolicySortField.CreatedById),
             "last_modified_by_id" => (true, PolicySortField.LastModifiedById),
+            "last_permit_at" => (true, PolicySortField.LastPermitAt),
             _ => (false, PolicySortField.CreatedAt),
         };
         return known && text != "-";

@@ -3,7 +3,6 @@ using System.Text.Json;
 using Tessera.Catalog;
 using Tessera.Policies;
 using Tessera.Server.Http;
-using Tessera.Storage;
 
 namespace Tessera.Server.Policies;
 
@@ -17,7 +16,7 @@ internal static class V1PolicyMapper
     /// <c>stringExists</c> value as the text <c>true</c> or <c>false</c>, an any-of list as its values joined by commas
     /// (with the v2 operator's name), and a rule in <c>pattern</c> and <c>rule</c> fields that v1 clients ignore.
     /// </summary>
-    public static V1Policy ToWire(Policy policy, ServiceCatalog catalog, string baseUrl, PolicyPermits? permits = null) => new(
+    public static V1Policy ToWire(Policy policy, ServiceCatalog catalog, string baseUrl) => new(
         policy.Id,
         policy.Type.ToWire(),
         policy.Description,
@@ -32,8 +31,11 @@ internal static class V1PolicyMapper
         Format(policy.LastModifiedAt),
         policy.LastModifiedById,
         policy.State.ToWire(),
-        permits is null ? null : permits.LastPermitAt is { } at ? Format(at) : null,
-        permits?.Frequency);
+        LastPermitAt(policy),
+        policy.Permits?.Frequency);
+
+    /// <summary>When the policy last permitted, for a read that asked (<c>format=include_last_permit</c>); null when it never has.</summary>
+    public static string? LastPermitAt(Policy policy) => policy.Permits?.LastPermitAt is { } at ? Format(at) : null;
 
     /// <summary>Reads a v1 create/replace body. Throws <see cref="BadShapeException"/> with the path of what is wrong.</summary>
     public static PolicyDraft ReadDraft(JsonElement root)

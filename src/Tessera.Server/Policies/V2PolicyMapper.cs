@@ -3,7 +3,6 @@ using System.Text.Json;
 using Tessera.Catalog;
 using Tessera.Policies;
 using Tessera.Server.Http;
-using Tessera.Storage;
 
 namespace Tessera.Server.Policies;
 
@@ -13,7 +12,7 @@ namespace Tessera.Server.Policies;
 /// </summary>
 internal static class V2PolicyMapper
 {
-    public static V2Policy ToWire(Policy policy, ServiceCatalog catalog, string baseUrl, bool display, PolicyPermits? permits = null) => new(
+    public static V2Policy ToWire(Policy policy, ServiceCatalog catalog, string baseUrl, bool display) => new(
         policy.Id,
         policy.Type.ToWire(),
         policy.Description,
@@ -28,8 +27,8 @@ internal static class V2PolicyMapper
         V1PolicyMapper.Format(policy.LastModifiedAt),
         policy.LastModifiedById,
         policy.State.ToWire(),
-        permits is null ? null : permits.LastPermitAt is { } at ? V1PolicyMapper.Format(at) : null,
-        permits?.Frequency);
+        V1PolicyMapper.LastPermitAt(policy),
+        policy.Permits?.Frequency);
 
     public static V2Rule ToWire(PolicyRule rule) => rule switch
     {
