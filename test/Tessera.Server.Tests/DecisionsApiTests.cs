@@ -180,7 +180,7 @@ public class DecisionsApiTests(TesseraApp app) : IClassFixture<TesseraApp>
     [InlineData("""{"action":{"name":"x"},"resource":{"type":"t","id":"i"}}""", "subject, action and resource are required")]
     [InlineData("""{"subject":{"type":"service","id":"not-a-crn"},"action":{"name":"x"},"resource":{"type":"t","id":"i"}}""", "source instance's CRN")]
     [InlineData("""{"subject":{"type":"robot","id":"u"},"action":{"name":"x"},"resource":{"type":"t","id":"i"}}""", "subject.type 'robot' is not supported")]
-    [InlineData("""{"subject":{"type":"service","properties":{"colour":"red"}},"action":{"name":"x"},"resource":{"type":"t","id":"i"}}""", "colour is not a known attribute")]
+    [InlineData("""{"subject":{"type":"service","properties":{"accountId":7}},"action":{"name":"x"},"resource":{"type":"t","id":"i"}}""", "accountId must be a string")]
     [InlineData("""{"subject":{"type":"service","properties":{}},"action":{"name":""},"resource":{"type":"t","id":"i"}}""", "non-empty string 'name'")]
     [InlineData("""{"subject":{"type":"service","properties":{}},"action":{"name":"x"},"resource":{"type":"t","id":"i"},"context":{"explain":"yes"}}""", "context.explain must be a boolean")]
     [InlineData("[]", "an evaluation must be a JSON object")]
@@ -196,9 +196,9 @@ public class DecisionsApiTests(TesseraApp app) : IClassFixture<TesseraApp>
 
     [Theory]
     [InlineData("/access/v1/evaluations", """{"evaluations":{}}""", "evaluations must be an array")]
-    [InlineData("/access/v1/evaluations", """{"evaluations":[],"options":{"evaluations_semantic":"sometimes"}}""", "evaluations_semantic must be")]
+    [InlineData("/access/v1/evaluations", """{"evaluations":[{}],"options":{"evaluations_semantic":"sometimes"}}""", "evaluations_semantic must be")]
     [InlineData("/access/v1/search/action", """{"subject":{"type":"service","properties":{}}}""", "subject and resource are required")]
-    [InlineData("/access/v1/search/subject", """{"subject":{"type":"user"},"resource":{"type":"t"},"action":{"name":"a"}}""", "subject.type must be 'service'")]
+    [InlineData("/access/v1/search/subject", """{"subject":{"type":"robot"},"resource":{"type":"t"},"action":{"name":"a"}}""", "subject.type must be 'service'")]
     [InlineData("/access/v1/search/resource", """{"subject":{"type":"service","properties":{}},"action":{"name":"a"},"page":{"limit":0}}""", "page.limit")]
     [InlineData("/access/v1/search/resource", """{"subject":{"type":"service","properties":{}},"action":{"name":"a"},"page":{"token":"%%%"}}""", "page.token")]
     public async Task BatchAndSearch_RejectBadRequests(string path, string body, string expected)

@@ -30,7 +30,8 @@ internal sealed record CatalogDocumentService(
     [property: JsonPropertyName("resourceTypes")] List<string>? ResourceTypes,
     [property: JsonPropertyName("plans")] List<CatalogDocumentPlan>? Plans,
     [property: JsonPropertyName("roles")] List<CatalogDocumentRole>? Roles,
-    [property: JsonPropertyName("authorizations")] List<CatalogDocumentAuthorization>? Authorizations);
+    [property: JsonPropertyName("authorizations")] List<CatalogDocumentAuthorization>? Authorizations,
+    [property: JsonPropertyName("attributes")] List<string>? Attributes = null);
 
 [JsonSourceGenerationOptions(UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, ReadCommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true)]
 [JsonSerializable(typeof(CatalogDocument))]

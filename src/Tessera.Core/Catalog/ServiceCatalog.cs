@@ -40,6 +40,22 @@ public sealed class ServiceCatalog
 
     public CatalogService? FindService(string name) => _servicesByName.GetValueOrDefault(name);
 
+    /// <summary>The one service whose resources include <paramref name="resourceType"/>; null when none or several declare it.</summary>
+    public CatalogService? ServiceOfResourceType(string resourceType)
+    {
+        CatalogService? found = null;
+        foreach (var service in Services)
+        {
+            if (service.ResourceTypes.Contains(resourceType))
+            {
+                if (found is not null)
+                    return null;
+                found = service;
+            }
+        }
+        return found;
+    }
+
     /// <summary>
     /// What <c>GET /v2/roles</c> answers: with no service, the platform roles; for a service, its roles (and the
     /// platform's, for access); for an authorization, exactly the roles its source → target pair supports (R4). An
@@ -254,7 +270,12 @@ public sealed class ServiceCatalog
             }
             ReportDuplicates(authorizations.Select(a => a.SourceService), where, "authorization source", problems);
 
-            services.Add(new CatalogService(raw.Name, raw.DisplayName ?? raw.Name, resourceTypes, plans, roles, authorizations));
+            var attributes = raw.Attributes ?? [];
+            foreach (var attribute in attributes.Where(a => Policies.AttributeNames.Authorization.Contains(a) || a is Policies.AttributeNames.IamId or Policies.AttributeNames.AccessGroupId
+                         || a.Length is 0 or > 64 || a.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not ('_' or '-' or '.'))))
+                problems.Add($"{where}: attribute '{attribute}' is a standard attribute or not a name (letters, digits, '_', '-', '.'; at most 64)");
+            ReportDuplicates(attributes, where, "attribute", problems);
+            services.Add(new CatalogService(raw.Name, raw.DisplayName ?? raw.Name, resourceTypes, plans, roles, authorizations) { Attributes = attributes });
         }
         ReportDuplicates(services.SelectMany(s => s.Plans).Select(p => p.Id), "services", "plan id", problems);
 

@@ -14,10 +14,16 @@ public enum AttributeSlot
     Region,
     IamId,
     AccessGroupId,
+    /// <summary>
+    /// An attribute a service defines for its own policies (the catalog's <c>attributes</c>), named by the constraint:
+    /// never hashed, compared the slow way, so it is not counted in <see cref="AttributeSlots.Count"/>.
+    /// </summary>
+    ServiceDefined,
 }
 
 public static class AttributeSlots
 {
+    /// <summary>The slots a record hashes: every slot but <see cref="AttributeSlot.ServiceDefined"/>.</summary>
     public const int Count = 9;
 
     public static bool TryFromName(string name, out AttributeSlot slot)
@@ -48,6 +54,7 @@ public static class AttributeSlots
         AttributeSlot.Resource => AttributeNames.Resource,
         AttributeSlot.Region => AttributeNames.Region,
         AttributeSlot.IamId => AttributeNames.IamId,
-        _ => AttributeNames.AccessGroupId,
+        AttributeSlot.AccessGroupId => AttributeNames.AccessGroupId,
+        _ => throw new ArgumentOutOfRangeException(nameof(slot), slot, "a service-defined attribute is named by its constraint"),
     };
 }

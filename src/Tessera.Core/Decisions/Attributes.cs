@@ -13,8 +13,13 @@ public readonly record struct Attributes(
     string? Resource = null,
     string? Region = null,
     string? IamId = null,
-    string? AccessGroupId = null)
+    string? AccessGroupId = null,
+    ServiceAttributes? ServiceDefined = null)
 {
+    /// <summary>The request's value for what <paramref name="constraint"/> constrains.</summary>
+    internal string? Value(in Constraint constraint) =>
+        constraint.Slot == AttributeSlot.ServiceDefined ? ServiceDefined?.Find(constraint.Name!) : Get(constraint.Slot);
+
     public string? Get(AttributeSlot slot) => slot switch
     {
         AttributeSlot.AccountId => AccountId,
@@ -25,8 +30,28 @@ public readonly record struct Attributes(
         AttributeSlot.Resource => Resource,
         AttributeSlot.Region => Region,
         AttributeSlot.IamId => IamId,
-        _ => AccessGroupId,
+        AttributeSlot.AccessGroupId => AccessGroupId,
+        _ => null,
     };
+}
+
+/// <summary>
+/// The attributes a request carries beyond the standard ones (AuthZEN <c>properties</c> with other names), which
+/// service-defined policy attributes are compared with. Made only for a request that has some.
+/// </summary>
+public sealed class ServiceAttributes(IReadOnlyList<KeyValuePair<string, string>> values)
+{
+    public IReadOnlyList<KeyValuePair<string, string>> Values { get; } = values;
+
+    public string? Find(string name)
+    {
+        foreach (var (key, value) in Values)
+        {
+            if (key == name)
+                return value;
+        }
+        return null;
+    }
 }
 
 /// <summary>May <see cref="Subject"/> do <see cref="Action"/> on <see cref="Resource"/>?</summary>

@@ -7,8 +7,12 @@ namespace Tessera.Decisions;
 /// cheaper than hashing the request's string to look up an id, and most constraints are read once per check. The
 /// any-of operators compare against <see cref="AnyOf"/>.
 /// </summary>
-internal readonly record struct Constraint(AttributeSlot Slot, AttributeOperator Operator, string Value, bool IsSubject, string[]? AnyOf = null)
+internal readonly record struct Constraint(AttributeSlot Slot, AttributeOperator Operator, string Value, bool IsSubject, string[]? AnyOf = null,
+    string? Name = null)
 {
+    /// <summary>The attribute's name: the slot's, or a service-defined attribute's own.</summary>
+    public string AttributeName => Slot == AttributeSlot.ServiceDefined ? Name! : Slot.Name();
+
     public bool Matches(string? requestValue)
     {
         switch (Operator)

@@ -82,8 +82,9 @@ public sealed partial class DecisionIndex
                 continue;
             }
             var scope = searchSubjects ? policy.Subject : policy.Resource;
-            var properties = scope.ToDictionary(c => c.Slot.Name(), c => c.Operator == AttributeOperator.StringEquals ? c.Value : $"{c.Operator.ToWire()}:{c.Value}");
-            var key = string.Join('\u001f', scope.OrderBy(c => c.Slot).Select(c => $"{c.Slot.Name()}={properties[c.Slot.Name()]}"));
+            var properties = scope.ToDictionary(c => c.AttributeName, c => c.Operator == AttributeOperator.StringEquals ? c.Value : $"{c.Operator.ToWire()}:{c.Value}");
+            var key = string.Join('\u001f', scope.OrderBy(c => c.Slot).ThenBy(c => c.AttributeName, StringComparer.Ordinal)
+                .Select(c => $"{c.AttributeName}={properties[c.AttributeName]}"));
             results.TryAdd(key, new ScopeResult(key, properties));
         }
         return [.. results.Values];
@@ -94,13 +95,13 @@ public sealed partial class DecisionIndex
     {
         foreach (var constraint in constraints)
         {
-            var actual = side.Get(constraint.Slot);
+            var actual = side.Value(constraint);
             if (!constraint.Matches(actual))
             {
                 var wanted = constraint.Operator == AttributeOperator.StringEquals ? $"'{constraint.Value}'" : $"{constraint.Operator.ToWire()} '{constraint.Value}'";
                 mismatches.Add(actual is null
-                    ? $"{sideName} {constraint.Slot.Name()} is absent; the policy requires {wanted}"
-                    : $"{sideName} {constraint.Slot.Name()} is '{actual}'; the policy requires {wanted}");
+                    ? $"{sideName} {constraint.AttributeName} is absent; the policy requires {wanted}"
+                    : $"{sideName} {constraint.AttributeName} is '{actual}'; the policy requires {wanted}");
             }
         }
     }

@@ -141,7 +141,7 @@ public sealed partial class DecisionIndex
         var hash = 0UL;
         foreach (var constraint in policy.Checks)
         {
-            if (constraint.Operator != AttributeOperator.StringEquals)
+            if (constraint.Operator != AttributeOperator.StringEquals || constraint.Slot == AttributeSlot.ServiceDefined)
             {
                 mask |= PolicyRecord.Complex;
                 continue;

@@ -176,7 +176,7 @@ public sealed partial class DecisionIndex : IChangeSink
     {
         foreach (var constraint in checks)
         {
-            var value = constraint.IsSubject ? request.Subject.Get(constraint.Slot) : request.Resource.Get(constraint.Slot);
+            var value = constraint.IsSubject ? request.Subject.Value(constraint) : request.Resource.Value(constraint);
             if (!constraint.Matches(value))
                 return false;
         }
@@ -187,7 +187,7 @@ public sealed partial class DecisionIndex : IChangeSink
     {
         foreach (var constraint in constraints)
         {
-            if (!constraint.Matches(side.Get(constraint.Slot)))
+            if (!constraint.Matches(side.Value(constraint)))
                 return false;
         }
         return true;

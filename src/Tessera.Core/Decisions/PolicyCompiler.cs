@@ -65,14 +65,15 @@ internal sealed class PolicyCompiler(IRoleActions roleActions)
         for (var i = 0; i < attributes.Count; i++)
         {
             var attribute = attributes[i];
-            // Validation admits only known attributes; an unknown one could only narrow the policy, so it is kept as a region constraint.
-            if (!AttributeSlots.TryFromName(attribute.Name, out var slot))
-                slot = AttributeSlot.Region;
+            // A name the standard slots do not know is one the target service defines (validation admits no other).
+            var serviceDefined = !AttributeSlots.TryFromName(attribute.Name, out var slot);
+            if (serviceDefined)
+                slot = AttributeSlot.ServiceDefined;
             var value = slot == AttributeSlot.ServiceInstance ? Crn.InstanceGuid(attribute.Value) : attribute.Value;
             var anyOf = attribute.Operator.TakesList()
                 ? attribute.Values.Select(v => slot == AttributeSlot.ServiceInstance ? Crn.InstanceGuid(v) : v).ToArray()
                 : null;
-            constraints[i] = new Constraint(slot, attribute.Operator, pool ? Pooled(value) : value, isSubject, anyOf);
+            constraints[i] = new Constraint(slot, attribute.Operator, pool ? Pooled(value) : value, isSubject, anyOf, serviceDefined ? attribute.Name : null);
         }
         return constraints;
     }

@@ -31,8 +31,11 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
         if (draft.Type == PolicyType.Access)
             return CheckAccess(draft, canonicalRoles);
 
-        if ((CheckAttributes(draft.Subject, "subject") ?? CheckAttributes(draft.Resource, "resource")) is { } shapeError)
+        if ((CheckAttributes(draft.Subject, "subject", ServiceDefined(draft.Subject)) ?? CheckAttributes(draft.Resource, "resource", ServiceDefined(draft.Resource)))
+            is { } shapeError)
+        {
             return shapeError;
+        }
 
         var sourceName = Value(draft.Subject, AttributeNames.ServiceName);
         var targetName = Value(draft.Resource, AttributeNames.ServiceName);
@@ -83,14 +86,19 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
 
     private TesseraError? CheckAccess(PolicyDraft draft, List<string> canonicalRoles)
     {
-        if (draft.Subject is not [{ Name: AttributeNames.IamId or AttributeNames.AccessGroupId } subject])
+        // The identity or group, and then only attributes the resource's service defines for its subjects (a role the caller claims).
+        var serviceDefined = ServiceDefined(draft.Resource);
+        var subject = draft.Subject.Count > 0 ? draft.Subject[0] : null;
+        var more = draft.Subject.Skip(1).ToList();
+        if (subject is not { Name: AttributeNames.IamId or AttributeNames.AccessGroupId } || more.Any(a => !serviceDefined.Contains(a.Name)))
         {
             return TesseraError.BadRequest(
-                $"an access policy's subject is exactly one attribute: '{AttributeNames.IamId}' (a user or service ID) or '{AttributeNames.AccessGroupId}'");
+                $"an access policy's subject is one attribute, '{AttributeNames.IamId}' (a user or service ID) or '{AttributeNames.AccessGroupId}'" +
+                (serviceDefined.Count == 0 ? string.Empty : $", optionally with attributes its service defines ({string.Join(", ", serviceDefined)})"));
         }
         if (subject.Operator != AttributeOperator.StringEquals || subject.Value.Length is 0 or > PolicyLimits.MaxValueLength)
             return TesseraError.BadRequest($"subject attribute '{subject.Name}' must be an exact value (stringEquals) of 1 to {PolicyLimits.MaxValueLength} characters");
-        if (CheckAttributes(draft.Resource, "resource") is { } shapeError)
+        if ((CheckAttributes(more, "subject", serviceDefined) ?? CheckAttributes(draft.Resource, "resource", serviceDefined)) is { } shapeError)
             return shapeError;
         if (Value(draft.Resource, AttributeNames.AccountId) is null)
             return TesseraError.BadRequest("resource must include the attribute 'accountId' (the account the access is in)");
@@ -132,15 +140,19 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
         return null;
     }
 
-    private static TesseraError? CheckAttributes(IReadOnlyList<AttributeConstraint> attributes, string side)
+    /// <summary>The attributes the service a side names defines for its policies (none when it names no known service).</summary>
+    private IReadOnlyList<string> ServiceDefined(IReadOnlyList<AttributeConstraint> side) =>
+        Value(side, AttributeNames.ServiceName) is { } name && catalog.FindService(name) is { } service ? service.Attributes : [];
+
+    private static TesseraError? CheckAttributes(IReadOnlyList<AttributeConstraint> attributes, string side, IReadOnlyList<string> serviceDefined)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var attribute in attributes)
         {
-            if (!AttributeNames.Authorization.Contains(attribute.Name))
+            if (!AttributeNames.Authorization.Contains(attribute.Name) && !serviceDefined.Contains(attribute.Name))
             {
                 return TesseraError.BadRequest(
-                    $"{side} attribute '{attribute.Name}' is not supported in an authorization; use {string.Join(", ", AttributeNames.Authorization)}");
+                    $"{side} attribute '{attribute.Name}' is not supported here; use {string.Join(", ", AttributeNames.Authorization.Concat(serviceDefined))}");
             }
             if (!seen.Add(attribute.Name))
                 return TesseraError.BadRequest($"{side} attribute '{attribute.Name}' appears more than once");

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Tessera.Catalog;
 using Tessera.Decisions;
 using Tessera.Model;
 using Tessera.Server.Identity;
@@ -13,8 +14,10 @@ namespace Tessera.Server.Decisions;
 /// (a verified token's identity, the parts of a CRN, a registered instance's resource group) always wins over
 /// properties the caller supplies, so a caller cannot claim to be another service or widen a resource.
 /// </summary>
-internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory directory)
+internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory directory, ServiceCatalog catalog)
 {
+    /// <summary>Properties beyond the standard names kept per entity: enough for any service's attributes, bounded for hostile input.</summary>
+    private const int MaxServiceDefined = 16;
     // A value read from the request's UTF-8 into a stack buffer when it is this short and has no JSON escapes.
     private const int MaxStackCrnBytes = 512;
     private readonly RequestStrings _strings = new();
@@ -86,7 +89,14 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
                 return (new Attributes(AccountId: verified.Caller.AccountId, IamId: iamId), null);
 
             case "user" or "identity":
-                return id is { Length: > 0 } ? (new Attributes(IamId: id), null) : (default, $"subject.id must be the iam_id of the {type}");
+                if (id is not { Length: > 0 })
+                    return (default, $"subject.id must be the iam_id of the {type}");
+                // An identity is its iam_id; of its properties only those a service defines count (a role it claims), never
+                // an account or service, which would let it pose as a source service.
+                var claimed = default(Attributes);
+                return TryFillFromProperties(subject, "subject", ref claimed, out var claimError)
+                    ? (new Attributes(IamId: id, ServiceDefined: claimed.ServiceDefined), null)
+                    : (default, claimError);
 
             case "service":
                 var attributes = default(Attributes);
@@ -125,6 +135,13 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
         }
         if (!TryFillFromProperties(resource, "resource", ref attributes, out error))
             return false;
+        if (id is not null && attributes.ServiceName is null && TryString(resource, "type", out var type) && type is not null
+            && catalog.ServiceOfResourceType(type) is { } service)
+        {
+            // AuthZEN's plain form, {"type":"record","id":"record-1"}: a resource of the service whose catalog entry declares
+            // that type; its account is the caller's unless a property says otherwise (see Evaluator).
+            attributes = attributes with { ServiceName = service.Name, ResourceType = type, Resource = attributes.Resource ?? id };
+        }
         attributes = directory.Complete(attributes);
         return true;
     }
@@ -191,12 +208,16 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
             error = $"{side}.properties must be a JSON object";
             return false;
         }
+        List<KeyValuePair<string, string>>? serviceDefined = null;
         foreach (var property in properties.EnumerateObject())
         {
             if (!PropertyNames.Contains(property.Name))
             {
-                error = $"{side}.properties.{property.Name} is not a known attribute; use {string.Join(", ", PropertyNames)}";
-                return false;
+                // Any other property is accepted (AuthZEN 1.0); it matters only where a policy constrains an attribute of that
+                // name that its service defines. Text, numbers and booleans are compared as their text; objects and arrays never match.
+                if ((serviceDefined?.Count ?? 0) < MaxServiceDefined && ServiceDefinedValue(property.Value) is { } text)
+                    (serviceDefined ??= []).Add(new(property.Name, text));
+                continue;
             }
             if (property.Value.ValueKind != JsonValueKind.String)
             {
@@ -215,8 +236,19 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
                 _ => attributes with { Region = attributes.Region ?? value },
             };
         }
+        if (serviceDefined is not null)
+            attributes = attributes with { ServiceDefined = new ServiceAttributes(serviceDefined) };
         return true;
     }
+
+    private static string? ServiceDefinedValue(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        JsonValueKind.Number => value.GetRawText(),
+        _ => null,
+    };
 
     private static JsonElement? Pick(JsonElement item, JsonElement defaults, string name) =>
         item.TryGetProperty(name, out var own) && own.ValueKind != JsonValueKind.Null ? own

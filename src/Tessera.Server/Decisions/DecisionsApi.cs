@@ -6,6 +6,7 @@ using Tessera.Decisions;
 using Tessera.Errors;
 using Tessera.Server.Errors;
 using Tessera.Management;
+using Tessera.Policies;
 using Tessera.Server.Observability;
 using Tessera.Server.Audit;
 using Tessera.Server.Http;
@@ -98,8 +99,9 @@ internal static class DecisionsApi
             var (subject, subjectError) = await reader.ReadSubjectAsync(subjectElement);
             if (subjectError is not null)
                 return SearchOutcome.Invalid(subjectError);
-            if (!reader.TryReadResource(resourceElement, out var resource, out var resourceError))
+            if (!reader.TryReadResource(resourceElement, out var read, out var resourceError))
                 return SearchOutcome.Invalid(resourceError);
+            var resource = Evaluator.InCallerAccount(context, read);
             if (!await MayReadPoliciesAsync(context, resource))
                 return SearchOutcome.Forbidden;
             return new SearchOutcome(index.SearchActions(subject, resource).Select(a => (a, (Action<Utf8JsonWriter>)(json =>
@@ -115,19 +117,26 @@ internal static class DecisionsApi
         {
             if (!root.TryGetProperty("resource", out var resourceElement) || !root.TryGetProperty("action", out var actionElement))
                 return SearchOutcome.Invalid("resource and action are required");
-            if (root.TryGetProperty("subject", out var subject)
-                && (subject.ValueKind != JsonValueKind.Object || !subject.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String
-                    || type.GetString() != "service"))
+            string? kind = null;
+            if (root.TryGetProperty("subject", out var subject))
             {
-                return SearchOutcome.Invalid("subject.type must be 'service': authorizations name source services");
+                if (subject.ValueKind != JsonValueKind.Object || !subject.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String
+                    || SubjectKind(type.GetString()) is not { } known)
+                {
+                    return SearchOutcome.Invalid("subject.type must be 'service' (authorizations' sources), 'user' or 'identity' (an iam_id), or 'group' (an access group)");
+                }
+                kind = known;
             }
-            if (!reader.TryReadResource(resourceElement, out var resource, out var resourceError))
+            if (!reader.TryReadResource(resourceElement, out var read, out var resourceError))
                 return SearchOutcome.Invalid(resourceError);
+            var resource = Evaluator.InCallerAccount(context, read);
             if (!reader.TryReadAction(actionElement, out var action, out var actionError))
                 return SearchOutcome.Invalid(actionError);
             if (!await MayReadPoliciesAsync(context, resource))
                 return SearchOutcome.Forbidden;
-            return new SearchOutcome(Scopes(index.SearchSubjects(resource, action), "service"), null);
+            return new SearchOutcome(Subjects(index.SearchSubjects(resource, action), kind, subject.ValueKind == JsonValueKind.Object
+                ? subject.GetProperty("type").GetString()!
+                : null), null);
         });
 
     private static async Task SearchResources(HttpContext context, DecisionIndex index, AuthZenReader reader) =>
@@ -140,9 +149,15 @@ internal static class DecisionsApi
                 return SearchOutcome.Invalid(subjectError);
             if (!reader.TryReadAction(actionElement, out var action, out var actionError))
                 return SearchOutcome.Invalid(actionError);
+            // A user or service ID named by its iam_id alone is searched within the caller's account: its reach there, not
+            // in accounts the caller cannot see.
+            string? within = null;
+            if (subject.IamId is not null && subject.AccountId is null)
+                (subject, within) = (subject with { AccountId = Caller.From(context.User).AccountId }, Caller.From(context.User).AccountId);
             if (!await context.RequestServices.GetRequiredService<RuleBook>().MaySearchReachOfAsync(Caller.From(context.User), subject, context.RequestAborted))
                 return SearchOutcome.Forbidden;
-            return new SearchOutcome(Scopes(index.SearchResources(subject, action), null), null);
+            var reach = index.SearchResources(subject, action);
+            return new SearchOutcome(Scopes(within is null ? reach : reach.Where(r => r.Properties.GetValueOrDefault(AttributeNames.AccountId) == within).ToList(), null), null);
         });
 
     internal const string ExplainForbidden =
@@ -158,6 +173,53 @@ internal static class DecisionsApi
         public static readonly SearchOutcome Forbidden = new(null, ExplainForbidden, StatusCodes.Status403Forbidden);
 
         public static SearchOutcome Invalid(string error) => new(null, error);
+    }
+
+    /// <summary>The subject kinds a search can ask for, by the AuthZEN subject types that name them.</summary>
+    private static string? SubjectKind(string? type) => type switch
+    {
+        "service" => "service",
+        "user" or "identity" => AttributeNames.IamId,
+        "group" or "access_group" => AttributeNames.AccessGroupId,
+        _ => null,
+    };
+
+    /// <summary>
+    /// A subject search's results: services as their CRNs, identities and access groups by their ids, each kind only when
+    /// asked for (all of them when the request names no subject type), with the type the request used.
+    /// </summary>
+    private static List<(string Key, Action<Utf8JsonWriter> Write)> Subjects(IReadOnlyList<ScopeResult> scopes, string? kind, string? requestedType)
+    {
+        var results = new List<(string Key, Action<Utf8JsonWriter> Write)>();
+        foreach (var scope in scopes)
+        {
+            var scopeKind = scope.Properties.ContainsKey(AttributeNames.IamId) ? AttributeNames.IamId
+                : scope.Properties.ContainsKey(AttributeNames.AccessGroupId) ? AttributeNames.AccessGroupId
+                : "service";
+            if (kind is not null && kind != scopeKind)
+                continue;
+            if (scopeKind == "service")
+            {
+                results.AddRange(Scopes([scope], "service"));
+                continue;
+            }
+            var type = requestedType ?? (scopeKind == AttributeNames.IamId ? "user" : "group");
+            results.Add((scope.Key, json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("type", type);
+                json.WriteString("id", scope.Properties[scopeKind]);
+                if (scope.Properties.Count > 1)
+                {
+                    json.WriteStartObject("properties");
+                    foreach (var (name, value) in scope.Properties.Where(p => p.Key != scopeKind))
+                        json.WriteString(name, value);
+                    json.WriteEndObject();
+                }
+                json.WriteEndObject();
+            }));
+        }
+        return results;
     }
 
     private static List<(string Key, Action<Utf8JsonWriter> Write)> Scopes(IReadOnlyList<ScopeResult> scopes, string? type) =>
@@ -179,6 +241,7 @@ internal static class DecisionsApi
     /// <summary>Runs a search and pages its results by key: complete, and never silently cut short.</summary>
     private static async Task SearchAsync(HttpContext context, Func<JsonElement, ValueTask<SearchOutcome>> search)
     {
+        Evaluator.EchoRequestId(context);
         using var document = await ReadBodyAsync(context, context.RequestServices.GetRequiredService<RevisionSignal>());
         if (document is null)
             return;

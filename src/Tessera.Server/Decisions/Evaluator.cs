@@ -28,10 +28,25 @@ internal sealed class Evaluator(Decider decider, ServiceCatalog catalog, AuthZen
     public async Task EvaluateAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
+        EchoRequestId(context);
         using var document = await ReadWithinBudgetAsync(context);
         if (document is null)
             return;
-        var evaluation = await reader.ReadAsync(document.RootElement, default);
+        await EvaluateOneAsync(context, document.RootElement, started);
+    }
+
+    /// <summary>AuthZEN: a PDP answers with the <c>X-Request-ID</c> its caller sent.</summary>
+    public static void EchoRequestId(HttpContext context)
+    {
+        if (context.Request.Headers.TryGetValue(RequestIdHeader, out var id))
+            context.Response.Headers[RequestIdHeader] = id;
+    }
+
+    private const string RequestIdHeader = "X-Request-ID";
+
+    private async Task EvaluateOneAsync(HttpContext context, JsonElement root, long started)
+    {
+        var evaluation = InCallerAccount(context, await reader.ReadAsync(root, default));
         if (evaluation.Error is not null)
         {
             await ErrorResults.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidBody, evaluation.Error);
@@ -52,10 +67,19 @@ internal sealed class Evaluator(Decider decider, ServiceCatalog catalog, AuthZen
     public async Task EvaluateManyAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
+        EchoRequestId(context);
         using var document = await ReadWithinBudgetAsync(context);
         if (document is null)
             return;
         var root = document.RootElement;
+        // AuthZEN 1.0: without evaluations, or with none, the request is one evaluation and is answered as one.
+        if (root.ValueKind == JsonValueKind.Object
+            && (!root.TryGetProperty("evaluations", out var listed) || listed.ValueKind == JsonValueKind.Null
+                || (listed.ValueKind == JsonValueKind.Array && listed.GetArrayLength() == 0)))
+        {
+            await EvaluateOneAsync(context, root, started);
+            return;
+        }
         var problem = root.ValueKind != JsonValueKind.Object ? "the request body must be a JSON object"
             : !root.TryGetProperty("evaluations", out var items) || items.ValueKind != JsonValueKind.Array ? "evaluations must be an array"
             : items.GetArrayLength() > MaxEvaluations ? $"at most {MaxEvaluations} evaluations fit in one request"
@@ -74,7 +98,7 @@ internal sealed class Evaluator(Decider decider, ServiceCatalog catalog, AuthZen
             : null;
         foreach (var item in root.GetProperty("evaluations").EnumerateArray())
         {
-            var evaluation = await reader.ReadAsync(item, root, defaultSubject);
+            var evaluation = InCallerAccount(context, await reader.ReadAsync(item, root, defaultSubject));
             var access = evaluation.Error is null ? await AccessAsync(context, evaluation) : DecisionAccess.DecisionOnly;
             evaluations.Add(evaluation.Explain && access == DecisionAccess.DecisionOnly
                 ? (Evaluation.Invalid(ExplainForbidden, StatusCodes.Status403Forbidden), access)
@@ -113,6 +137,18 @@ internal sealed class Evaluator(Decider decider, ServiceCatalog catalog, AuthZen
         }
         return await ReadBodyAsync(context, signal);
     }
+
+    /// <summary>A resource that names no account (AuthZEN's plain form, see <see cref="AuthZenReader"/>) is in the caller's.</summary>
+    private static Evaluation InCallerAccount(HttpContext context, Evaluation evaluation) =>
+        evaluation.Error is null && evaluation.Request.Resource.AccountId is null && evaluation.Request.Resource.ServiceName is not null
+            ? evaluation with { Request = evaluation.Request with { Resource = InCallerAccount(context, evaluation.Request.Resource) } }
+            : evaluation;
+
+    /// <summary>The same for a search's resource.</summary>
+    public static Attributes InCallerAccount(HttpContext context, Attributes resource) =>
+        resource.AccountId is null && resource.ServiceName is not null
+            ? resource with { AccountId = ((CallerPrincipal)context.User).Caller.AccountId }
+            : resource;
 
     private ValueTask<DecisionAccess> AccessAsync(HttpContext context, in Evaluation evaluation) =>
         audience.AccessAsync(((CallerPrincipal)context.User).Caller, evaluation.Request.Resource, context.RequestAborted);
