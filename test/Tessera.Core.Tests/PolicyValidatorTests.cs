@@ -111,7 +111,7 @@ public class PolicyValidatorTests
     }
 
     [Theory]
-    [InlineData("serviceName=atracker", "serviceName=kms", "crn:v1:bluemix:public:iam::::role:Viewer", "exactly one attribute")]
+    [InlineData("serviceName=atracker", "serviceName=kms", "crn:v1:bluemix:public:iam::::role:Viewer", "subject is one attribute, 'iam_id'")]
     [InlineData("iam_id=IBMid-1", "serviceInstance=k1", "crn:v1:bluemix:public:iam::::role:Viewer", "need 'serviceName'")]
     [InlineData("iam_id=IBMid-1", "serviceName=kms", "crn:v1:bluemix:public:cloud-object-storage::::serviceRole:ObjectWriter", "is not a role of kms")]
     [InlineData("iam_id=IBMid-1", "", "crn:v1:bluemix:public:iam::::role:Overlord", "not a platform role nor a role of any service")]
