@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Tessera test suite: the .NET unit, store and HTTP suites, then IBM's Node SDK against a real server,
-# the HTTP and SDK suites once over SQLite and once over PostgreSQL, plus the multi-node tests.
-# Installs what the suites need when it is missing (PostgreSQL, Node.js and npm from Debian, the SDK from npm) and
+# the HTTP and SDK suites once over SQLite and once over PostgreSQL, plus the multi-node tests, and lints the served
+# OpenAPI document with IBM's ruleset.
+# Installs what the suites need when it is missing (PostgreSQL, Node.js and npm from Debian, the SDK and the linter from npm) and
 # starts a throw-away PostgreSQL cluster on 127.0.0.1, so it passes on a fresh machine that has only the .NET SDK.
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
@@ -63,21 +64,32 @@ TESSERA_TEST_STORE=postgres dotnet_suite dotnet-postgres test/Tessera.Server.Tes
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   need_root_install nodejs npm
 fi
-(cd test/conformance && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>"$log/npm.txt") || { cat "$log/npm.txt"; status=1; }
+# node_suite NAME DIR STORE: runs a directory's node tests against real servers (TAP) and adds their counts.
+node_suite() {
+  local name=$1 dir=$2 store=$3
+  (cd "$dir" && TESSERA_TEST_STORE=$store TESSERA_SERVER_DLL="$PWD/../../src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll" \
+    OPENAPI_WARNINGS="$log/openapi-warnings.json" node --test --test-reporter=tap 2>&1) > "$log/$name.txt"
+  [ $? -eq 0 ] || status=1
+  grep -E "^\s*(not ok|# (pass|fail))" "$log/$name.txt" || true
+  if grep -q "^# pass" "$log/$name.txt"; then
+    passed=$((passed + $(sed -nE 's/^# pass ([0-9]+)/\1/p' "$log/$name.txt")))
+    failed=$((failed + $(sed -nE 's/^# fail ([0-9]+)/\1/p' "$log/$name.txt")))
+    grep -q "^not ok" "$log/$name.txt" && cat "$log/$name.txt"
+  else
+    cat "$log/$name.txt"; failed=$((failed + 1)); status=1
+  fi
+}
+
+for dir in test/conformance test/openapi; do
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>"$log/npm.txt") || { cat "$log/npm.txt"; status=1; }
+done
 for store in sqlite postgres; do
   step "conformance: IBM's Node SDK against a real Tessera over $store"
-  (cd test/conformance && TESSERA_TEST_STORE=$store TESSERA_SERVER_DLL="$PWD/../../src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll" \
-    node --test --test-reporter=tap 2>&1) > "$log/node-$store.txt"
-  [ $? -eq 0 ] || status=1
-  grep -E "^\s*(not ok|# (pass|fail))" "$log/node-$store.txt" || true
-  if grep -q "^# pass" "$log/node-$store.txt"; then
-    passed=$((passed + $(sed -nE 's/^# pass ([0-9]+)/\1/p' "$log/node-$store.txt")))
-    failed=$((failed + $(sed -nE 's/^# fail ([0-9]+)/\1/p' "$log/node-$store.txt")))
-    grep -q "^not ok" "$log/node-$store.txt" && cat "$log/node-$store.txt"
-  else
-    cat "$log/node-$store.txt"; failed=$((failed + 1)); status=1
-  fi
+  node_suite "node-$store" test/conformance "$store"
 done
+step "OpenAPI: the served document, linted with IBM's ruleset (@ibm-cloud/openapi-ruleset)"
+node_suite openapi test/openapi sqlite
+[ -f "$log/openapi-warnings.json" ] && echo "IBM ruleset warnings by rule (docs/openapi.md): $(tr -d ' \n' < "$log/openapi-warnings.json")"
 
 [ "$failed" -eq 0 ] || status=1
 echo

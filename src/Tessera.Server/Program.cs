@@ -8,6 +8,7 @@ using Tessera.Errors;
 using Tessera.Policies;
 using Tessera.Management;
 using Tessera.Server;
+using Tessera.Server.OpenApi;
 using Tessera.Server.Accounts;
 using Tessera.Server.Audit;
 using Tessera.Server.Groups;
@@ -103,7 +104,14 @@ builder.Services.AddAuthorizationBuilder()
     .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 builder.Services.AddExceptionHandler<UnexpectedErrors>();
 builder.Services.AddTesseraRateLimits(rateLimits);
-builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default));
+builder.Services.ConfigureHttpJsonOptions(json =>
+{
+    // What the handlers write with (ApiResults.Json), so that the OpenAPI document describes the same shapes; numbers are
+    // strict, as the bodies' own readers are.
+    json.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJsonContext.Default);
+    json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+});
+builder.Services.AddTesseraOpenApi();
 
 var app = builder.Build();
 
@@ -184,6 +192,7 @@ app.MapEvents();
 app.MapRoles();
 app.MapCatalog();
 app.MapDecisions();
+app.MapTesseraOpenApi();
 
 await app.RunAsync();
 return 0;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Management;
 using Tessera.Server.Errors;
@@ -17,10 +18,10 @@ internal static class AccountsApi
     {
         var group = routes.MapGroup("/v2/accounts").RequireAuthorization();
         group.MapPost("", CreateAccount);
-        group.MapGet("/{accountId}", GetAccount);
-        group.MapPost("/{accountId}/users", AddUser);
-        group.MapGet("/{accountId}/users", ListUsers);
-        group.MapDelete("/{accountId}/users/{iamId}", RemoveUser);
+        group.MapGet("/{account_id}", GetAccount);
+        group.MapPost("/{account_id}/users", AddUser);
+        group.MapGet("/{account_id}/users", ListUsers);
+        group.MapDelete("/{account_id}/users/{iam_id}", RemoveUser);
         return routes;
     }
 
@@ -43,12 +44,12 @@ internal static class AccountsApi
         });
     }
 
-    private static async Task<Results<JsonHttpResult<AccountView>, IbmError>> GetAccount(string accountId, HttpContext context, RuleBook rules,
+    private static async Task<Results<JsonHttpResult<AccountView>, IbmError>> GetAccount([FromRoute(Name = "account_id")] string accountId, HttpContext context, RuleBook rules,
         CancellationToken cancellationToken) =>
         (await rules.GetAccountAsync(context.Call(), accountId, cancellationToken))
             .Map(account => ApiResults.Json(new AccountView(account.Id, account.Name, account.OwnerIamId, Timestamps.Format(account.CreatedAt))));
 
-    private static async Task<Results<JsonHttpResult<UserView>, IbmError>> AddUser(string accountId, HttpContext context, RuleBook rules,
+    private static async Task<Results<JsonHttpResult<UserView>, IbmError>> AddUser([FromRoute(Name = "account_id")] string accountId, HttpContext context, RuleBook rules,
         CancellationToken cancellationToken)
     {
         using var body = await RequestBody.ReadAsync(context, cancellationToken, "email");
@@ -60,11 +61,11 @@ internal static class AccountsApi
         return (await rules.AddUserAsync(context.Call(), accountId, email!, cancellationToken)).Map(user => ApiResults.Json(ToView(user), StatusCodes.Status201Created));
     }
 
-    private static async Task<Results<NoContent, IbmError>> RemoveUser(string accountId, string iamId, HttpContext context, RuleBook rules,
+    private static async Task<Results<NoContent, IbmError>> RemoveUser([FromRoute(Name = "account_id")] string accountId, [FromRoute(Name = "iam_id")] string iamId, HttpContext context, RuleBook rules,
         CancellationToken cancellationToken) =>
         (await rules.RemoveUserAsync(context.Call(), accountId, iamId, cancellationToken)).Map(_ => TypedResults.NoContent());
 
-    private static async Task<JsonHttpResult<UserList>> ListUsers(string accountId, HttpContext context, RuleBook rules, CancellationToken cancellationToken)
+    private static async Task<JsonHttpResult<UserList>> ListUsers([FromRoute(Name = "account_id")] string accountId, HttpContext context, RuleBook rules, CancellationToken cancellationToken)
     {
         var users = await rules.ListUsersAsync(context.Call(), accountId, cancellationToken);
         return ApiResults.Json(new UserList(users.Count, users.Select(ToView).ToArray()));

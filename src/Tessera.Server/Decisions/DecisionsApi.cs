@@ -43,8 +43,10 @@ internal static class DecisionsApi
         var audience = services.GetRequiredService<DecisionAudience>();
         var endpoint = new Evaluator(decider, catalog, reader, metrics, signal, audience, services.GetService<DecisionBudgets>());
         // Their decision budget is taken by the evaluator itself (DecisionBudgets), not by the rate-limiting middleware.
-        group.MapPost("/evaluation", endpoint.EvaluateAsync).AuthorizesItself().DisableRateLimiting();
-        group.MapPost("/evaluations", endpoint.EvaluateManyAsync).AuthorizesItself().DisableRateLimiting();
+        // Plain request delegates are not in ASP.NET Core's API explorer; their method, as metadata, puts them in the OpenAPI document.
+        group.MapPost("/evaluation", endpoint.EvaluateAsync).AuthorizesItself().DisableRateLimiting().WithMetadata(((RequestDelegate)endpoint.EvaluateAsync).Method);
+        group.MapPost("/evaluations", endpoint.EvaluateManyAsync).AuthorizesItself().DisableRateLimiting()
+            .WithMetadata(((RequestDelegate)endpoint.EvaluateManyAsync).Method);
         group.MapPost("/search/subject", SearchSubjects);
         group.MapPost("/search/resource", SearchResources);
         group.MapPost("/search/action", SearchActions);

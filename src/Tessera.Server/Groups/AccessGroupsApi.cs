@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Management;
@@ -24,7 +25,7 @@ internal static class AccessGroupsApi
         group.MapDelete("/{id}", Delete);
         group.MapPut("/{id}/members", AddMembers);
         group.MapGet("/{id}/members", ListMembers);
-        group.MapDelete("/{id}/members/{iamId}", RemoveMember);
+        group.MapDelete("/{id}/members/{iam_id}", RemoveMember);
         return routes;
     }
 
@@ -101,7 +102,7 @@ internal static class AccessGroupsApi
             members.Select(m => new MemberResult(m.Membership.IamId, m.Identity is null ? null : MemberType(m.Identity), null,
                 Timestamps.Format(m.Membership.AddedAt), m.Membership.AddedBy)).ToArray())));
 
-    private static async Task<Results<NoContent, IbmError>> RemoveMember(string id, string iamId, HttpContext context, RuleBook rules,
+    private static async Task<Results<NoContent, IbmError>> RemoveMember(string id, [FromRoute(Name = "iam_id")] string iamId, HttpContext context, RuleBook rules,
         CancellationToken cancellationToken) =>
         (await rules.RemoveMemberAsync(context.Call(), id, iamId, cancellationToken)).Map(_ => TypedResults.NoContent());
 

@@ -12,6 +12,13 @@ internal static class ApiResults
         TypedResults.Json(value, (JsonTypeInfo<T>)(ServerJsonContext.Relaxed.GetTypeInfo(typeof(T)) ?? ManagementJsonContext.Relaxed.GetTypeInfo(typeof(T)))!,
             "application/json; charset=utf-8", status);
 
+    /// <summary>A JSON answer with the object's entity tag in <c>ETag</c>, the value its next If-Match is to carry.</summary>
+    public static JsonHttpResult<T> Json<T>(HttpContext context, T value, string entityTag)
+    {
+        context.Response.Headers.ETag = entityTag;
+        return Json(value);
+    }
+
     public static IbmError InvalidQuery(string name, string value, string expected) =>
         ErrorResults.Create(StatusCodes.Status400BadRequest, ErrorCodes.InvalidQueryParameter,
             $"the query parameter '{name}' has the invalid value '{value}'; expected {expected}");

@@ -61,7 +61,11 @@ internal static class ApiKeysApi
 
     private static async Task<Results<JsonHttpResult<ApiKeyView>, IbmError>> Get(string id, HttpContext context, RuleBook rules,
         CancellationToken cancellationToken) =>
-        (await rules.GetApiKeyAsync(context.Call(), id, cancellationToken)).Map(key => ApiResults.Json(ToView(key, null)));
+        (await rules.GetApiKeyAsync(context.Call(), id, cancellationToken)).Map(key =>
+        {
+            var view = ToView(key, null);
+            return ApiResults.Json(context, view, view.EntityTag);
+        });
 
     private static async Task<Results<JsonHttpResult<ApiKeyView>, IbmError>> Update(string id, HttpContext context, RuleBook rules,
         CancellationToken cancellationToken)

@@ -66,7 +66,11 @@ internal static class ServiceIdsApi
 
     private static async Task<Results<JsonHttpResult<ServiceIdView>, IbmError>> Get(string id, HttpContext context, RuleBook rules,
         CancellationToken cancellationToken) =>
-        (await rules.GetServiceIdAsync(context.Call(), id, cancellationToken)).Map(serviceId => ApiResults.Json(ToView(serviceId)));
+        (await rules.GetServiceIdAsync(context.Call(), id, cancellationToken)).Map(serviceId =>
+        {
+            var view = ToView(serviceId);
+            return ApiResults.Json(context, view, view.EntityTag);
+        });
 
     private static async Task<Results<JsonHttpResult<ServiceIdView>, IbmError>> Update(string id, HttpContext context, RuleBook rules,
         CancellationToken cancellationToken)

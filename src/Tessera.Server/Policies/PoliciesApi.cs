@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tessera.Catalog;
@@ -22,7 +23,7 @@ internal static class PoliciesApi
         var v1 = Map(routes, new PolicyView<V1Policy>("/v1/policies", V1PolicyMapper.ReadDraft,
             (policy, rendering) => V1PolicyMapper.ToWire(policy, rendering.Catalog, rendering.BaseUrl)));
         // Only v1 restores: IBM's v2 has no PATCH.
-        v1.MapPatch("/{policyId}", UpdatePolicyState);
+        v1.MapPatch("/{policy_id}", UpdatePolicyState);
         Map(routes, new PolicyView<V2Policy>("/v2/policies", V2PolicyMapper.ReadDraft,
             (policy, rendering) => V2PolicyMapper.ToWire(policy, rendering.Catalog, rendering.BaseUrl, rendering.Display)));
         return routes;
@@ -35,11 +36,11 @@ internal static class PoliciesApi
             CreatePolicy(view, context, rules, catalog, cancellationToken));
         group.MapGet("", (HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken) =>
             ListPolicies(view, context, rules, catalog, cancellationToken));
-        group.MapGet("/{policyId}", (string policyId, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken) =>
+        group.MapGet("/{policy_id}", ([FromRoute(Name = "policy_id")] string policyId, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken) =>
             GetPolicy(view, policyId, context, rules, catalog, cancellationToken));
-        group.MapPut("/{policyId}", (string policyId, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken) =>
+        group.MapPut("/{policy_id}", ([FromRoute(Name = "policy_id")] string policyId, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken) =>
             ReplacePolicy(view, policyId, context, rules, catalog, cancellationToken));
-        group.MapDelete("/{policyId}", DeletePolicy);
+        group.MapDelete("/{policy_id}", DeletePolicy);
         return group;
     }
 
@@ -91,7 +92,7 @@ internal static class PoliciesApi
     }
 
     private static async Task<Results<JsonHttpResult<V1Policy>, IbmError>> UpdatePolicyState(
-        string policyId, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken)
+        [FromRoute(Name = "policy_id")] string policyId, HttpContext context, RuleBook rules, ServiceCatalog catalog, CancellationToken cancellationToken)
     {
         using var body = await RequestBody.ReadAsync(context, cancellationToken, "state");
         if (body.Error is not null)
@@ -110,7 +111,7 @@ internal static class PoliciesApi
         });
     }
 
-    private static async Task<Results<NoContent, IbmError>> DeletePolicy(string policyId, HttpContext context, RuleBook rules,
+    private static async Task<Results<NoContent, IbmError>> DeletePolicy([FromRoute(Name = "policy_id")] string policyId, HttpContext context, RuleBook rules,
         CancellationToken cancellationToken) =>
         (await rules.DeletePolicyAsync(context.Call(), policyId, cancellationToken)).Map(_ => TypedResults.NoContent());
 
