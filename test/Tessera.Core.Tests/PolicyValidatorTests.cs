@@ -52,7 +52,7 @@ public class PolicyValidatorTests
     [InlineData("serviceName=atracker", "serviceName=ghost", ObjectWriter, "resource serviceName 'ghost' is not a service")]
     [InlineData("-accountId;serviceName=atracker", "serviceName=cloud-object-storage", ObjectWriter, "subject must include the attribute 'accountId'")]
     [InlineData("serviceName=atracker", "-accountId;serviceName=cloud-object-storage", ObjectWriter, "resource must include the attribute 'accountId'")]
-    [InlineData("resourceGroupId=rg", "serviceName=cloud-object-storage", ObjectWriter, "subject must include the attribute 'serviceName'")]
+    [InlineData("resourceGroupId=rg", "serviceName=cloud-object-storage", ObjectWriter, "a resource group as source or target grants Viewer")]
     [InlineData("serviceName=atracker", "serviceInstance=x", ObjectWriter, "resource must include the attribute 'serviceName'")]
     [InlineData("serviceName=atracker;serviceInstance=a;resourceGroupId=b", "serviceName=cloud-object-storage", ObjectWriter, "either 'serviceInstance' or 'resourceGroupId'")]
     [InlineData("serviceName=atracker", "serviceName=cloud-object-storage;resource=b1", ObjectWriter, "needs 'resourceType'")]

@@ -184,6 +184,53 @@ public class PoliciesV2ApiTests(TesseraApp app) : IClassFixture<TesseraApp>
         Assert.Equal(55, (await ListIdsAsync(owner, $"/v2/policies?account_id={owner.AccountId}&service_name=kms")).Count);
     }
 
+    [Fact]
+    public async Task IbmsResourceGroupShapes_AsSourceAndAsTarget_AreAcceptedWithViewer_AndDecided()
+    {
+        var owner = await app.NewTenantAsync("v2-groups");
+        var account = owner.AccountId;
+        const string viewer = "crn:v1:bluemix:public:iam::::role:Viewer";
+        // Every service of a resource group as the source (IBM's "resourceGroupId" with stringExists), on one kms instance.
+        var fromGroup = Policies.V2Authorization([$"accountId={account}", Policies.V2Attribute("resourceGroupId", "stringExists", true)], [viewer],
+            [$"accountId={account}", "serviceName=kms", "serviceInstance=kms-rg"]);
+        // A source service on the account's resource groups (IBM's target resourceType "resource-group").
+        var onGroups = Policies.V2Authorization([$"accountId={account}", "serviceName=cloud-object-storage"], [viewer],
+            [$"accountId={account}", "resourceType=resource-group"]);
+        foreach (var body in new[] { fromGroup, onGroups })
+        {
+            var (status, created, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies", body);
+            Assert.True(status == HttpStatusCode.Created, created.ToString());
+        }
+        var writer = Policies.V2Authorization([$"accountId={account}", "serviceName=cloud-object-storage"], [Policies.Reader],
+            [$"accountId={account}", "resourceType=resource-group"]);
+        var (refused, refusal, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies", writer);
+        Assert.Equal(HttpStatusCode.BadRequest, refused);
+        Assert.Contains("grants Viewer", refusal.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        async Task<bool> DecideAsync(JsonObject subject, string action, string resource)
+        {
+            var (status, body, _) = await owner.Client.SendAsync(HttpMethod.Post, "/access/v1/evaluation", new JsonObject
+            {
+                ["subject"] = subject, ["action"] = new JsonObject { ["name"] = action }, ["resource"] = new JsonObject { ["type"] = "instance", ["id"] = resource },
+            });
+            Assert.Equal(HttpStatusCode.OK, status);
+            return body.GetProperty("decision").GetBoolean();
+        }
+        JsonObject Service(string name, string? group = null)
+        {
+            var subject = new JsonObject { ["type"] = "service", ["id"] = $"crn:v1:bluemix:public:{name}:us-south:a/{account}:src-1::" };
+            if (group is not null)
+                subject["properties"] = new JsonObject { ["resourceGroupId"] = group };
+            return subject;
+        }
+        var kms = $"crn:v1:bluemix:public:kms:us-south:a/{account}:kms-rg::";
+        var group = $"crn:v1:bluemix:public:resource-controller:global:a/{account}::resource-group:rg-7";
+        Assert.True(await DecideAsync(Service("messagehub", "rg-1"), "resource-controller.instance.retrieve", kms));
+        Assert.False(await DecideAsync(Service("messagehub"), "resource-controller.instance.retrieve", kms));
+        Assert.True(await DecideAsync(Service("cloud-object-storage"), "resource-controller.group.retrieve", group));
+        Assert.False(await DecideAsync(Service("atracker"), "resource-controller.group.retrieve", group));
+    }
+
     private static JsonObject CosToKms(string account, string instance, string role = Policies.Reader, string? description = null) =>
         Policies.V2Authorization(["serviceName=cloud-object-storage", $"accountId={account}"], [role],
             ["serviceName=kms", $"accountId={account}", $"serviceInstance={instance}"], description);

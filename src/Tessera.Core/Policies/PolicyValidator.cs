@@ -43,17 +43,23 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
             return TesseraError.BadRequest("subject must include the attribute 'accountId' (the source's account)");
         if (Value(draft.Resource, AttributeNames.AccountId) is null)
             return TesseraError.BadRequest("resource must include the attribute 'accountId' (the account that owns the target)");
-        if (sourceName is null)
-            return TesseraError.BadRequest("subject must include the attribute 'serviceName' (the source service)");
-        if (targetName is null)
-            return TesseraError.BadRequest("resource must include the attribute 'serviceName' (the target service)");
+        // IBM's resource-group shapes: every service of a resource group as the source (subject resourceGroupId, often
+        // with stringExists), or a resource group as the target (resource resourceType "resource-group", no service).
+        var groupSource = sourceName is null && draft.Subject.Any(a => a.Name == AttributeNames.ResourceGroupId);
+        var groupTarget = targetName is null && Value(draft.Resource, AttributeNames.ResourceType) == ResourceGroupType;
+        if (sourceName is null && !groupSource)
+            return TesseraError.BadRequest("subject must include the attribute 'serviceName' (the source service) or 'resourceGroupId' (the services of a resource group)");
+        if (targetName is null && !groupTarget)
+            return TesseraError.BadRequest("resource must include the attribute 'serviceName' (the target service), or 'resourceType' 'resource-group' for a resource group");
 
-        var source = catalog.FindService(sourceName);
-        if (source is null)
+        var source = sourceName is null ? null : catalog.FindService(sourceName);
+        if (sourceName is not null && source is null)
             return TesseraError.BadRequest($"subject serviceName '{sourceName}' is not a service in the catalog (see GET /v1/catalog/services)");
-        var target = catalog.FindService(targetName);
+        var target = catalog.FindService(targetName ?? ResourceGroupService);
         if (target is null)
             return TesseraError.BadRequest($"resource serviceName '{targetName}' is not a service in the catalog (see GET /v1/catalog/services)");
+        if (source is null || groupTarget)
+            return CheckResourceGroupForm(draft, source, target, canonicalRoles);
 
         var pair = target.FindAuthorizationFrom(source.Name);
         if (pair is null)
@@ -81,6 +87,35 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
                 return TesseraError.BadRequest($"role '{role.DisplayName}' ({role.Crn}) is listed more than once");
             canonicalRoles.Add(role.Crn);
         }
+        return null;
+    }
+
+    // A resource group is the resource controller's resource type.
+    private const string ResourceGroupType = "resource-group";
+    private const string ResourceGroupService = "resource-controller";
+
+    /// <summary>
+    /// A resource group as source or target: no catalog pair names it, so the role is IBM's documented one for these
+    /// shapes, the platform role Viewer; the scopes are checked as for any authorization.
+    /// </summary>
+    private TesseraError? CheckResourceGroupForm(PolicyDraft draft, CatalogService? source, CatalogService target, List<string> canonicalRoles)
+    {
+        var scopeError = (source is null ? null : CheckScope(draft.Subject, "subject", source.Name, source.ResourceTypes))
+            ?? CheckScope(draft.Resource, "resource", target.Name, target.ResourceTypes);
+        if (scopeError is not null)
+            return scopeError;
+        var viewer = catalog.PlatformRoles.First(r => r.Name == "Viewer");
+        foreach (var roleId in draft.RoleIds)
+        {
+            if (catalog.ResolveRole(target, roleId) != viewer)
+            {
+                return new TesseraError(400, ErrorCodes.RoleNotSupported,
+                    $"role '{roleId}' cannot be granted here: an authorization with a resource group as source or target grants Viewer ({viewer.Crn})");
+            }
+        }
+        if (draft.RoleIds.Count != 1)
+            return TesseraError.BadRequest($"roles must name exactly one role, Viewer ({viewer.Crn})");
+        canonicalRoles.Add(viewer.Crn);
         return null;
     }
 
