@@ -27,6 +27,8 @@ public sealed class ServiceCatalog
     }
 
     private readonly FrozenSet<string> _actions;
+    // The service each resource type is of (see ServiceOfResourceType), for AuthZEN's plain resources on the decision path.
+    private FrozenDictionary<string, CatalogService> _servicesByResourceType = FrozenDictionary<string, CatalogService>.Empty;
 
     /// <summary>Whether any role of the catalog carries <paramref name="action"/>; one that none carries can never be permitted.</summary>
     public bool KnowsAction(string action) => _actions.Contains(action);
@@ -40,20 +42,24 @@ public sealed class ServiceCatalog
 
     public CatalogService? FindService(string name) => _servicesByName.GetValueOrDefault(name);
 
-    /// <summary>The one service whose resources include <paramref name="resourceType"/>; null when none or several declare it.</summary>
-    public CatalogService? ServiceOfResourceType(string resourceType)
+    /// <summary>
+    /// The one service whose resources include <paramref name="resourceType"/>: the only one declaring it, or else the only
+    /// one of the operator's catalog file declaring it (an operator who adds "route" means theirs); null when that is not one.
+    /// </summary>
+    public CatalogService? ServiceOfResourceType(string resourceType) => _servicesByResourceType.GetValueOrDefault(resourceType);
+
+    private void IndexResourceTypes(HashSet<string> operatorServices)
     {
-        CatalogService? found = null;
-        foreach (var service in Services)
+        var byType = new Dictionary<string, CatalogService>(StringComparer.Ordinal);
+        foreach (var type in Services.SelectMany(s => s.ResourceTypes).Distinct(StringComparer.Ordinal))
         {
-            if (service.ResourceTypes.Contains(resourceType))
-            {
-                if (found is not null)
-                    return null;
-                found = service;
-            }
+            var declaring = Services.Where(s => s.ResourceTypes.Contains(type)).ToList();
+            if (declaring.Count > 1)
+                declaring = declaring.Where(s => operatorServices.Contains(s.Name)).ToList();
+            if (declaring.Count == 1)
+                byType[type] = declaring[0];
         }
-        return found;
+        _servicesByResourceType = byType.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -168,8 +174,13 @@ public sealed class ServiceCatalog
             var platformRoles = (document.PlatformRoles ?? []).Where(r => !(overlay.PlatformRoles ?? []).Any(o => o.Name == r.Name))
                 .Concat(overlay.PlatformRoles ?? []).ToList();
             document = new CatalogDocument(platformRoles, services);
+            var catalog = Build(document);
+            catalog.IndexResourceTypes((overlay.Services ?? []).Select(s => s.Name!).ToHashSet(StringComparer.Ordinal));
+            return catalog;
         }
-        return Build(document);
+        var builtIn = Build(document);
+        builtIn.IndexResourceTypes([]);
+        return builtIn;
     }
 
     private static CatalogDocument Read(Stream stream, string name)
