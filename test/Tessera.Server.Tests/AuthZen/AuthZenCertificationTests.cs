@@ -16,6 +16,22 @@ public sealed class CertificationApp : TesseraApp
         base.ConfigureWebHost(builder);
         builder.UseSetting("catalog", Path.Combine(AppContext.BaseDirectory, "AuthZen", "certification-catalog.json"));
     }
+
+    /// <summary>Loads users with the given iam_ids into the store (a fixture's dataset); loading them again changes nothing.</summary>
+    public async Task LoadUsersAsync(string account, params string[] iamIds)
+    {
+        foreach (var iamId in iamIds)
+        {
+            var loaded = await Store.CreateIdentityAsync(new Tessera.Model.Identity(iamId, account, IdentityKind.User, $"{iamId[..Math.Min(8, iamId.Length)]}@fixture.test", DateTimeOffset.UtcNow),
+                new AuditEvent
+                {
+                    Id = Guid.NewGuid().ToString(), AccountId = account, Action = "user-management.user.create", EventTime = DateTimeOffset.UtcNow,
+                    Initiator = new AuditInitiator("fixture", "fixture", "service/security/clientid", "token"),
+                    Target = new AuditTarget(iamId, iamId, "user-management/user"), ReasonCode = 201, Message = "fixture user",
+                }, CancellationToken.None);
+            Assert.True(loaded.Status is WriteStatus.Ok or WriteStatus.Conflict, loaded.Status.ToString());
+        }
+    }
 }
 
 /// <summary>
@@ -171,17 +187,7 @@ public class AuthZenCertificationTests(CertificationApp app) : IClassFixture<Cer
         var owner = await app.OperatorAsync();
         var account = owner.AccountId;
         // The fixture's users, loaded into the store as its dataset: Tessera names a user by its iam_id, here the scenario's.
-        foreach (var user in new[] { "alice", "bob" })
-        {
-            var loaded = await app.Store.CreateIdentityAsync(new Tessera.Model.Identity(user, account, IdentityKind.User, $"{user}@fixture.test", DateTimeOffset.UtcNow),
-                new AuditEvent
-                {
-                    Id = Guid.NewGuid().ToString(), AccountId = account, Action = "user-management.user.create", EventTime = DateTimeOffset.UtcNow,
-                    Initiator = new AuditInitiator("fixture", "fixture", "service/security/clientid", "token"),
-                    Target = new AuditTarget(user, user, "user-management/user"), ReasonCode = 201, Message = "fixture user",
-                }, CancellationToken.None);
-            Assert.True(loaded.Status is WriteStatus.Ok or WriteStatus.Conflict, loaded.Status.ToString());
-        }
+        await app.LoadUsersAsync(account, "alice", "bob");
         JsonObject Grant(object[] subject, string role, params object[] resource)
         {
             var body = Policies.V2Authorization(subject, [role], [$"accountId={account}", "serviceName=records", .. resource]);

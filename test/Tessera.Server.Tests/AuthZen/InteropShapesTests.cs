@@ -1,8 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Tessera.Audit;
-using Tessera.Storage;
 
 namespace Tessera.Server.Tests.AuthZen;
 
@@ -70,17 +68,7 @@ public class InteropShapesTests(CertificationApp app) : IClassFixture<Certificat
     {
         var owner = await app.OperatorAsync();
         var account = owner.AccountId;
-        foreach (var user in new[] { Rick, Morty })
-        {
-            var loaded = await app.Store.CreateIdentityAsync(new Tessera.Model.Identity(user, account, Tessera.Model.IdentityKind.User, $"{user[..6]}@interop.test", DateTimeOffset.UtcNow),
-                new AuditEvent
-                {
-                    Id = Guid.NewGuid().ToString(), AccountId = account, Action = "user-management.user.create", EventTime = DateTimeOffset.UtcNow,
-                    Initiator = new AuditInitiator("fixture", "fixture", "service/security/clientid", "token"),
-                    Target = new AuditTarget(user, user, "user-management/user"), ReasonCode = 201, Message = "interop fixture user",
-                }, CancellationToken.None);
-            Assert.True(loaded.Status is WriteStatus.Ok or WriteStatus.Conflict, loaded.Status.ToString());
-        }
+        await app.LoadUsersAsync(account, Rick, Morty);
         JsonObject Grant(string user, string role, params object[] resource)
         {
             var body = Policies.V2Authorization([$"iam_id={user}"], [role], [$"accountId={account}", "serviceName=todo", .. resource]);
