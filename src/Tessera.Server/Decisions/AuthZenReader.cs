@@ -27,9 +27,11 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
     /// <summary>
     /// One evaluation: the item's own subject/action/resource/context, each falling back to the request's defaults. A
     /// batch passes its default subject read once (<paramref name="defaultSubject"/>), so that a hundred items about one
-    /// source parse its CRN once, not a hundred times.
+    /// source parse its CRN once, not a hundred times. <paramref name="callerAccount"/>, the asking identity's account, is
+    /// where a resource in AuthZEN's plain form is.
     /// </summary>
-    public async ValueTask<Evaluation> ReadAsync(JsonElement item, JsonElement defaults, (Attributes Attributes, string? Error)? defaultSubject = null)
+    public async ValueTask<Evaluation> ReadAsync(JsonElement item, JsonElement defaults, (Attributes Attributes, string? Error)? defaultSubject = null,
+        string? callerAccount = null)
     {
         if (item.ValueKind != JsonValueKind.Object)
             return Evaluation.Invalid("an evaluation must be a JSON object");
@@ -45,7 +47,7 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
         var (subjectAttributes, subjectError) = !ownSubject && defaultSubject is { } shared ? shared : await ReadSubjectAsync(subject.Value);
         if (subjectError is not null)
             return Evaluation.Invalid(subjectError);
-        if (!TryReadResource(resource.Value, out var resourceAttributes, out var resourceError))
+        if (!TryReadResource(resource.Value, out var resourceAttributes, out var resourceError, callerAccount))
             return Evaluation.Invalid(resourceError);
         if (!TryReadAction(action.Value, out var actionName, out var actionError))
             return Evaluation.Invalid(actionError);
@@ -112,7 +114,7 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
         }
     }
 
-    public bool TryReadResource(JsonElement resource, out Attributes attributes, [NotNullWhen(false)] out string? error)
+    public bool TryReadResource(JsonElement resource, out Attributes attributes, [NotNullWhen(false)] out string? error, string? callerAccount = null)
     {
         attributes = default;
         if (resource.ValueKind != JsonValueKind.Object)
@@ -139,8 +141,11 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
             && catalog.ServiceOfResourceType(type) is { } service)
         {
             // AuthZEN's plain form, {"type":"record","id":"record-1"}: a resource of the service whose catalog entry declares
-            // that type; its account is the caller's unless a property says otherwise (see Evaluator).
-            attributes = attributes with { ServiceName = service.Name, ResourceType = type, Resource = attributes.Resource ?? id };
+            // that type, in the caller's account unless a property says otherwise.
+            attributes = attributes with
+            {
+                AccountId = attributes.AccountId ?? callerAccount, ServiceName = service.Name, ResourceType = type, Resource = attributes.Resource ?? id,
+            };
         }
         attributes = directory.Complete(attributes);
         return true;

@@ -101,9 +101,8 @@ internal static class DecisionsApi
             var (subject, subjectError) = await reader.ReadSubjectAsync(subjectElement);
             if (subjectError is not null)
                 return SearchOutcome.Invalid(subjectError);
-            if (!reader.TryReadResource(resourceElement, out var read, out var resourceError))
+            if (!reader.TryReadResource(resourceElement, out var resource, out var resourceError, Evaluator.CallerAccount(context)))
                 return SearchOutcome.Invalid(resourceError);
-            var resource = Evaluator.InCallerAccount(context, read);
             if (!await MayReadPoliciesAsync(context, resource))
                 return SearchOutcome.Forbidden;
             return new SearchOutcome(index.SearchActions(subject, resource).Select(a => (a, (Action<Utf8JsonWriter>)(json =>
@@ -129,9 +128,8 @@ internal static class DecisionsApi
                 }
                 kind = known;
             }
-            if (!reader.TryReadResource(resourceElement, out var read, out var resourceError))
+            if (!reader.TryReadResource(resourceElement, out var resource, out var resourceError, Evaluator.CallerAccount(context)))
                 return SearchOutcome.Invalid(resourceError);
-            var resource = Evaluator.InCallerAccount(context, read);
             if (!reader.TryReadAction(actionElement, out var action, out var actionError))
                 return SearchOutcome.Invalid(actionError);
             if (!await MayReadPoliciesAsync(context, resource))

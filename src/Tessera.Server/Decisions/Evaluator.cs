@@ -46,7 +46,7 @@ internal sealed class Evaluator(Decider decider, ServiceCatalog catalog, AuthZen
 
     private async Task EvaluateOneAsync(HttpContext context, JsonElement root, long started)
     {
-        var evaluation = InCallerAccount(context, await reader.ReadAsync(root, default));
+        var evaluation = await reader.ReadAsync(root, default, null, CallerAccount(context));
         if (evaluation.Error is not null)
         {
             await ErrorResults.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.InvalidBody, evaluation.Error);
@@ -98,7 +98,7 @@ internal sealed class Evaluator(Decider decider, ServiceCatalog catalog, AuthZen
             : null;
         foreach (var item in root.GetProperty("evaluations").EnumerateArray())
         {
-            var evaluation = InCallerAccount(context, await reader.ReadAsync(item, root, defaultSubject));
+            var evaluation = await reader.ReadAsync(item, root, defaultSubject, CallerAccount(context));
             var access = evaluation.Error is null ? await AccessAsync(context, evaluation) : DecisionAccess.DecisionOnly;
             evaluations.Add(evaluation.Explain && access == DecisionAccess.DecisionOnly
                 ? (Evaluation.Invalid(ExplainForbidden, StatusCodes.Status403Forbidden), access)
@@ -138,17 +138,8 @@ internal sealed class Evaluator(Decider decider, ServiceCatalog catalog, AuthZen
         return await ReadBodyAsync(context, signal);
     }
 
-    /// <summary>A resource that names no account (AuthZEN's plain form, see <see cref="AuthZenReader"/>) is in the caller's.</summary>
-    private static Evaluation InCallerAccount(HttpContext context, Evaluation evaluation) =>
-        evaluation.Error is null && evaluation.Request.Resource.AccountId is null && evaluation.Request.Resource.ServiceName is not null
-            ? evaluation with { Request = evaluation.Request with { Resource = InCallerAccount(context, evaluation.Request.Resource) } }
-            : evaluation;
-
-    /// <summary>The same for a search's resource.</summary>
-    public static Attributes InCallerAccount(HttpContext context, Attributes resource) =>
-        resource.AccountId is null && resource.ServiceName is not null
-            ? resource with { AccountId = ((CallerPrincipal)context.User).Caller.AccountId }
-            : resource;
+    /// <summary>The asking identity's account, where a resource in AuthZEN's plain form is (see <see cref="AuthZenReader"/>).</summary>
+    public static string CallerAccount(HttpContext context) => ((CallerPrincipal)context.User).Caller.AccountId;
 
     private ValueTask<DecisionAccess> AccessAsync(HttpContext context, in Evaluation evaluation) =>
         audience.AccessAsync(((CallerPrincipal)context.User).Caller, evaluation.Request.Resource, context.RequestAborted);

@@ -170,6 +170,18 @@ public class AuthZenCertificationTests(CertificationApp app) : IClassFixture<Cer
     }
 
     [Fact]
+    public async Task OnlyThePlainForm_IsInTheCallersAccount_NotACrnThatNamesNoAccount()
+    {
+        var client = await FixtureAsync();
+
+        var (status, body, _) = await client.SendAsync(HttpMethod.Post, "/access/v1/evaluation", JsonNode.Parse(
+            """{"subject":{"type":"user","id":"alice"},"action":{"name":"read"},"resource":{"type":"record","id":"crn:v1:bluemix:public:records:global:::record:record-1"}}"""));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.False(body.GetProperty("decision").GetBoolean());
+    }
+
+    [Fact]
     public async Task Discovery_NamesTheEndpoints()
     {
         using var anonymous = app.CreateClient();
