@@ -143,6 +143,7 @@ public sealed class AccessAuthority(ITesseraStore store, Decider decider, Decisi
                 _ => attributes,
             };
         }
-        return attributes;
+        // A resource group named by type alone (IBM's target "resourceType: resource-group") is the resource controller's.
+        return attributes is { ServiceName: null, ResourceType: "resource-group" } ? attributes with { ServiceName = "resource-controller" } : attributes;
     }
 }

@@ -231,6 +231,22 @@ public class PoliciesV2ApiTests(TesseraApp app) : IClassFixture<TesseraApp>
         Assert.False(await DecideAsync(Service("atracker"), "resource-controller.group.retrieve", group));
     }
 
+    [Fact]
+    public async Task AnAdministratorOfTheResourceController_NotOnlyTheOwner_MayAuthorizeOnResourceGroups()
+    {
+        var owner = await app.NewTenantAsync("v2-group-admin");
+        var admin = await app.AddUserAsync(owner, "groups-admin@example.test");
+        var onGroups = Policies.V2Authorization([$"accountId={owner.AccountId}", "serviceName=cloud-object-storage"], ["crn:v1:bluemix:public:iam::::role:Viewer"],
+            [$"accountId={owner.AccountId}", "resourceType=resource-group"]);
+
+        var (before, _, _) = await admin.Client.SendAsync(HttpMethod.Post, "/v2/policies", onGroups);
+        await owner.GrantAsync(admin.IamId, [Policies.Administrator], "serviceName=resource-controller");
+        var (after, created, _) = await admin.Client.SendAsync(HttpMethod.Post, "/v2/policies", onGroups);
+
+        Assert.Equal(HttpStatusCode.Forbidden, before);
+        Assert.True(after == HttpStatusCode.Created, created.ToString());
+    }
+
     private static JsonObject CosToKms(string account, string instance, string role = Policies.Reader, string? description = null) =>
         Policies.V2Authorization(["serviceName=cloud-object-storage", $"accountId={account}"], [role],
             ["serviceName=kms", $"accountId={account}", $"serviceInstance={instance}"], description);
