@@ -144,6 +144,6 @@ public sealed class AccessAuthority(ITesseraStore store, Decider decider, Decisi
             };
         }
         // A resource group named by type alone (IBM's target "resourceType: resource-group") is the resource controller's.
-        return attributes is { ServiceName: null, ResourceType: "resource-group" } ? attributes with { ServiceName = "resource-controller" } : attributes;
+        return attributes is { ServiceName: null, ResourceType: Crn.ResourceGroupType } ? attributes with { ServiceName = Crn.ResourceController } : attributes;
     }
 }

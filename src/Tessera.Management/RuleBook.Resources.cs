@@ -13,7 +13,7 @@ public sealed partial class RuleBook
     private const string InstanceRead = "resource-controller.instance.retrieve";
 
     public static Attributes ResourceGroupResource(string accountId, string? groupId) =>
-        new(AccountId: accountId, ServiceName: "resource-controller", ResourceType: groupId is null ? null : "resource-group", Resource: groupId);
+        new(AccountId: accountId, ServiceName: Crn.ResourceController, ResourceType: groupId is null ? null : Crn.ResourceGroupType, Resource: groupId);
 
     private static Attributes InstanceResource(ServiceInstance instance) =>
         new(instance.AccountId, instance.ServiceName, instance.Guid, instance.ResourceGroupId, Region: instance.Region);

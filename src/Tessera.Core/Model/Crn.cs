@@ -24,8 +24,12 @@ public sealed record Crn(
     public static Crn ForInstance(string serviceName, string region, string accountId, string instanceGuid) =>
         new("bluemix", "public", serviceName, region, "a/" + accountId, instanceGuid, string.Empty, string.Empty);
 
+    /// <summary>The service resource groups belong to, and their resource type.</summary>
+    public const string ResourceController = "resource-controller";
+    public const string ResourceGroupType = "resource-group";
+
     public static Crn ForResourceGroup(string accountId, string resourceGroupId) =>
-        new("bluemix", "public", "resource-controller", "global", "a/" + accountId, string.Empty, "resource-group", resourceGroupId);
+        new("bluemix", "public", ResourceController, "global", "a/" + accountId, string.Empty, ResourceGroupType, resourceGroupId);
 
     public static Crn ForPolicy(string accountId, string policyId) => Of("iam-am", accountId, "policy", policyId);
 

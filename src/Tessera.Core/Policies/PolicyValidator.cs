@@ -46,7 +46,7 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
         // IBM's resource-group shapes: every service of a resource group as the source (subject resourceGroupId, often
         // with stringExists), or a resource group as the target (resource resourceType "resource-group", no service).
         var groupSource = sourceName is null && draft.Subject.Any(a => a.Name == AttributeNames.ResourceGroupId);
-        var groupTarget = targetName is null && Value(draft.Resource, AttributeNames.ResourceType) == ResourceGroupType;
+        var groupTarget = targetName is null && Value(draft.Resource, AttributeNames.ResourceType) == Crn.ResourceGroupType;
         if (sourceName is null && !groupSource)
             return TesseraError.BadRequest("subject must include the attribute 'serviceName' (the source service) or 'resourceGroupId' (the services of a resource group)");
         if (targetName is null && !groupTarget)
@@ -55,7 +55,7 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
         var source = sourceName is null ? null : catalog.FindService(sourceName);
         if (sourceName is not null && source is null)
             return TesseraError.BadRequest($"subject serviceName '{sourceName}' is not a service in the catalog (see GET /v1/catalog/services)");
-        var target = catalog.FindService(targetName ?? ResourceGroupService);
+        var target = catalog.FindService(targetName ?? Crn.ResourceController);
         if (target is null)
             return TesseraError.BadRequest($"resource serviceName '{targetName}' is not a service in the catalog (see GET /v1/catalog/services)");
         if (source is null || groupTarget)
@@ -89,10 +89,6 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
         }
         return null;
     }
-
-    // A resource group is the resource controller's resource type.
-    private const string ResourceGroupType = "resource-group";
-    private const string ResourceGroupService = "resource-controller";
 
     /// <summary>
     /// A resource group as source or target: no catalog pair names it, so the role is IBM's documented one for these
