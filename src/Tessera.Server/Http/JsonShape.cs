@@ -67,6 +67,25 @@ internal static class JsonShape
         return element.EnumerateArray();
     }
 
+    /// <summary>An array's items (its size checked first), each with its path, <c>path[i]</c>, for the errors about it.</summary>
+    public static IEnumerable<(JsonElement Item, string Path)> Items(JsonElement element, string path, int minItems, int maxItems)
+    {
+        var index = 0;
+        foreach (var item in Array(element, path, minItems, maxItems))
+            yield return (item, $"{path}[{index++}]");
+    }
+
+    /// <summary>The same, each item an object with no property but <paramref name="allowed"/>.</summary>
+    public static IEnumerable<(JsonElement Item, string Path)> Objects(JsonElement element, string path, int minItems, int maxItems, params string[] allowed)
+    {
+        foreach (var (item, itemPath) in Items(element, path, minItems, maxItems))
+        {
+            Object(item, itemPath);
+            OnlyProperties(item, itemPath, allowed);
+            yield return (item, itemPath);
+        }
+    }
+
     public static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 
     private static string Describe(string path) => path.Length == 0 ? "the request body" : path;

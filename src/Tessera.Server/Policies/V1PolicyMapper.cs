@@ -50,15 +50,8 @@ internal static class V1PolicyMapper
         var subject = ReadSingleAttributeList(root, "subjects");
         var resource = ReadSingleAttributeList(root, "resources");
 
-        var roles = new List<string>();
-        var index = 0;
-        foreach (var role in JsonShape.Array(JsonShape.RequiredProperty(root, string.Empty, "roles"), "roles", 1, PolicyLimits.MaxRoles))
-        {
-            var path = $"roles[{index++}]";
-            JsonShape.Object(role, path);
-            JsonShape.OnlyProperties(role, path, "role_id", "display_name", "description");
-            roles.Add(JsonShape.RequiredString(role, path, "role_id"));
-        }
+        var roles = JsonShape.Objects(JsonShape.RequiredProperty(root, string.Empty, "roles"), "roles", 1, PolicyLimits.MaxRoles, "role_id", "display_name", "description")
+            .Select(role => JsonShape.RequiredString(role.Item, role.Path, "role_id")).ToList();
 
         return new PolicyDraft(type, JsonShape.OptionalString(root, string.Empty, "description"), subject, roles, resource) { IsV1 = true };
     }
@@ -71,13 +64,9 @@ internal static class V1PolicyMapper
         JsonShape.OnlyProperties(list, listPath, "attributes");
 
         var attributes = new List<AttributeConstraint>();
-        var index = 0;
-        var attributesPath = $"{listPath}.attributes";
-        foreach (var attribute in JsonShape.Array(JsonShape.RequiredProperty(list, listPath, "attributes"), attributesPath, 1, PolicyLimits.MaxAttributes))
+        foreach (var (attribute, path) in JsonShape.Objects(JsonShape.RequiredProperty(list, listPath, "attributes"), $"{listPath}.attributes", 1,
+                     PolicyLimits.MaxAttributes, "name", "value", "operator"))
         {
-            var path = $"{attributesPath}[{index++}]";
-            JsonShape.Object(attribute, path);
-            JsonShape.OnlyProperties(attribute, path, "name", "value", "operator");
             var operatorText = JsonShape.OptionalString(attribute, path, "operator");
             var op = AttributeOperator.StringEquals;
             if (operatorText is not null && (!AttributeOperators.TryParse(operatorText, out op) || op == AttributeOperator.StringExists))

@@ -52,15 +52,9 @@ internal static class V2PolicyMapper
         JsonShape.OnlyProperties(control, "control", "grant");
         var grant = JsonShape.Object(JsonShape.RequiredProperty(control, "control", "grant"), "control.grant");
         JsonShape.OnlyProperties(grant, "control.grant", "roles");
-        var roles = new List<string>();
-        var index = 0;
-        foreach (var role in JsonShape.Array(JsonShape.RequiredProperty(grant, "control.grant", "roles"), "control.grant.roles", 1, PolicyLimits.MaxRoles))
-        {
-            var path = $"control.grant.roles[{index++}]";
-            JsonShape.Object(role, path);
-            JsonShape.OnlyProperties(role, path, "role_id", "display_name", "description", "actions");
-            roles.Add(JsonShape.RequiredString(role, path, "role_id"));
-        }
+        var roles = JsonShape.Objects(JsonShape.RequiredProperty(grant, "control.grant", "roles"), "control.grant.roles", 1, PolicyLimits.MaxRoles,
+                "role_id", "display_name", "description", "actions")
+            .Select(role => JsonShape.RequiredString(role.Item, role.Path, "role_id")).ToList();
 
         var subject = ReadAttributes(root, "subject", allowTags: false);
         var resource = ReadAttributes(root, "resource", allowTags: true);
@@ -85,13 +79,9 @@ internal static class V2PolicyMapper
         {
             JsonShape.OnlyProperties(side, name, "attributes");
         }
-        var index = 0;
-        var listPath = $"{name}.attributes";
-        foreach (var attribute in JsonShape.Array(JsonShape.RequiredProperty(side, name, "attributes"), listPath, 1, PolicyLimits.MaxAttributes))
+        foreach (var (attribute, path) in JsonShape.Objects(JsonShape.RequiredProperty(side, name, "attributes"), $"{name}.attributes", 1,
+                     PolicyLimits.MaxAttributes, "key", "operator", "value"))
         {
-            var path = $"{listPath}[{index++}]";
-            JsonShape.Object(attribute, path);
-            JsonShape.OnlyProperties(attribute, path, "key", "operator", "value");
             var key = JsonShape.RequiredString(attribute, path, "key");
             var operatorText = JsonShape.RequiredString(attribute, path, "operator");
             if (!AttributeOperators.TryParse(operatorText, out var op))
@@ -116,10 +106,8 @@ internal static class V2PolicyMapper
         var operatorText = JsonShape.RequiredString(rule, path, "operator");
         if (operatorText is "and" or "or")
         {
-            var conditions = new List<PolicyRule>();
-            var index = 0;
-            foreach (var condition in JsonShape.Array(JsonShape.RequiredProperty(rule, path, "conditions"), $"{path}.conditions", 1, PolicyLimits.MaxRuleConditions))
-                conditions.Add(ReadRule(condition, $"{path}.conditions[{index++}]"));
+            var conditions = JsonShape.Items(JsonShape.RequiredProperty(rule, path, "conditions"), $"{path}.conditions", 1, PolicyLimits.MaxRuleConditions)
+                .Select(condition => ReadRule(condition.Item, condition.Path)).ToList();
             return new RuleCombination(operatorText == "and", conditions);
         }
         if (!RuleOperators.TryParse(operatorText, out var op))
@@ -132,14 +120,8 @@ internal static class V2PolicyMapper
     }
 
     /// <summary>A list of strings; IBM's examples also write days of the week as numbers, which are kept as their text.</summary>
-    private static List<string> Strings(JsonElement value, string path, int max)
-    {
-        var items = new List<string>();
-        var index = 0;
-        foreach (var item in JsonShape.Array(value, path, 1, max))
-            items.Add(Text(item, $"{path}[{index++}]"));
-        return items;
-    }
+    private static List<string> Strings(JsonElement value, string path, int max) =>
+        JsonShape.Items(value, path, 1, max).Select(item => Text(item.Item, item.Path)).ToList();
 
     private static string Text(JsonElement value, string path) => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number)
         ? number.ToString(CultureInfo.InvariantCulture)
