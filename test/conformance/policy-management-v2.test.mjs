@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { IamAuthenticator } from 'ibm-cloud-sdk-core';
 import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-management/v1.js';
 import { startTessera } from './tessera-process.mjs';
+import { accountOf, rejects } from './sdk-helpers.mjs';
 
 const apiKey = 'conformance-v2-operator-key-0123456789abcdefgh';
 const reader = 'crn:v1:bluemix:public:iam::::serviceRole:Reader';
@@ -26,23 +27,9 @@ function v2Authorization(targetInstance, extraSubject = []) {
   };
 }
 
-async function rejects(promise) {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail('the call was expected to fail');
-}
-
 before(async () => {
   tessera = await startTessera({ apiKey });
-  const token = await fetch(`${tessera.url}/identity/token`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey: apiKey }),
-  }).then((r) => r.json());
-  account = JSON.parse(Buffer.from(token.access_token.split('.')[1], 'base64url')).account.bss;
+  account = await accountOf(tessera.url, apiKey);
   service = new IamPolicyManagementV1({
     authenticator: new IamAuthenticator({ apikey: apiKey, url: tessera.url }),
     serviceUrl: tessera.url,
