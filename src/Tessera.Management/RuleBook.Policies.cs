@@ -21,8 +21,50 @@ public sealed partial class RuleBook
 
     public async ValueTask<Outcome<Policy>> CreatePolicyAsync(CallContext call, PolicyDraft draft, CancellationToken cancellationToken)
     {
+        var (policy, refusal) = await PrepareCreateAsync(call, draft, cancellationToken);
+        if (refusal is not null)
+            return Done(call, "policy.create", (Outcome<Policy>)refusal);
+        var result = await store.CreatePolicyAsync(policy!, PolicyEvent(call, "create", policy!, 201), cancellationToken);
+        return Done(call, "policy.create", result.Status == WriteStatus.Ok ? Outcome.Created(result.Value!) : PolicyWriteFailure(result, policy!.Id));
+    }
+
+    /// <summary>The most policies one <see cref="CreatePoliciesAsync"/> takes.</summary>
+    public const int MaxPolicyBatch = 1000;
+
+    /// <summary>
+    /// Creates policies together, each under exactly the rules of <see cref="CreatePolicyAsync"/> (R3, R6, R7, R10), in one
+    /// transaction at one revision with one event each: all of them, or — when one is refused — none, with the refusal
+    /// naming the item (<c>policies[3]: …</c>).
+    /// </summary>
+    public async ValueTask<Outcome<IReadOnlyList<Policy>>> CreatePoliciesAsync(CallContext call, IReadOnlyList<PolicyDraft> drafts,
+        CancellationToken cancellationToken)
+    {
+        if (drafts.Count is 0 or > MaxPolicyBatch)
+            return Done(call, "policy.create", (Outcome<IReadOnlyList<Policy>>)Outcome.Invalid($"policies must hold 1 to {MaxPolicyBatch} policies", "policies"));
+        var prepared = new List<(Policy Policy, AuditEvent Event)>(drafts.Count);
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            var (policy, refusal) = await PrepareCreateAsync(call, drafts[i], cancellationToken);
+            if (refusal is not null)
+                return Done(call, "policy.create", (Outcome<IReadOnlyList<Policy>>)AtItem(refusal, i));
+            prepared.Add((policy!, PolicyEvent(call, "create", policy!, 201)));
+        }
+        var result = await store.CreatePoliciesAsync(prepared, cancellationToken);
+        if (result.Succeeded)
+            return Done(call, "policy.create", Outcome.Created(result.Written));
+        var failure = PolicyWriteFailure(result.Failure!, prepared[result.FailedAt].Policy.Id);
+        return Done(call, "policy.create", new Outcome<IReadOnlyList<Policy>>(failure.Kind, null,
+            failure.Problem! with { Message = $"policies[{result.FailedAt}]: {failure.Problem.Message}" }));
+    }
+
+    private static Failure AtItem(Failure failure, int index) =>
+        failure with { Problem = failure.Problem with { Message = $"policies[{index}]: {failure.Problem.Message}" } };
+
+    /// <summary>A draft as the policy to store, once it is valid and the caller may create it; or why not (with its refusal recorded).</summary>
+    private async ValueTask<(Policy? Policy, Failure? Refusal)> PrepareCreateAsync(CallContext call, PolicyDraft draft, CancellationToken cancellationToken)
+    {
         if (!validator.TryValidate(draft, out var validated, out var error))
-            return Done(call, "policy.create", (Outcome<Policy>)Outcome.Invalid(error));
+            return (null, Outcome.Invalid(error));
 
         var caller = call.Caller;
         var resource = AccessAuthority.ResourceOf(validated.Resource);
@@ -37,12 +79,12 @@ public sealed partial class RuleBook
                 : null;
             if (delegator is null)
             {
-                return Done(call, "policy.create", (Outcome<Policy>)Refuse(call, PolicyActions.Create, resource,
-                    AuditEvents.Policy(validated.AccountId, "new"), "this policy", PolicyEventAction(PolicyActions.Create)));
+                return (null, Refuse(call, PolicyActions.Create, resource, AuditEvents.Policy(validated.AccountId, "new"), "this policy",
+                    PolicyEventAction(PolicyActions.Create)));
             }
         }
         if (await CheckGrantAsync(caller, validated.AccountId, validated.Resource, validated.Roles, cancellationToken) is { } grantRefusal)
-            return Done(call, "policy.create", (Outcome<Policy>)grantRefusal);
+            return (null, grantRefusal);
 
         var now = Now;
         var creator = delegator ?? caller.IamId;
@@ -62,8 +104,7 @@ public sealed partial class RuleBook
             LastModifiedAt = now,
             LastModifiedById = creator,
         };
-        var result = await store.CreatePolicyAsync(policy, PolicyEvent(call, "create", policy, 201), cancellationToken);
-        return Done(call, "policy.create", result.Status == WriteStatus.Ok ? Outcome.Created(result.Value!) : PolicyWriteFailure(result, policy.Id));
+        return (policy, null);
     }
 
     /// <summary>The policy, if it exists and the caller may view it; "not found" otherwise, alike for both.</summary>

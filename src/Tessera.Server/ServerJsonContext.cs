@@ -14,6 +14,7 @@ namespace Tessera.Server;
 [JsonSerializable(typeof(PolicyList<V1Policy>))]
 [JsonSerializable(typeof(V2Policy))]
 [JsonSerializable(typeof(PolicyList<V2Policy>))]
+[JsonSerializable(typeof(V2PolicyBatch))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(TokenErrorResponse))]
 [JsonSerializable(typeof(JsonWebKeySet))]

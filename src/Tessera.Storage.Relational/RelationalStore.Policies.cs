@@ -10,33 +10,56 @@ public abstract partial class RelationalStore
     public async ValueTask<WriteResult<Policy>> CreatePolicyAsync(Policy policy, AuditEvent auditEvent, CancellationToken cancellationToken) =>
         await WriteAsync(async (connection, transaction, revision, changes) =>
         {
-            if (await InvalidReferenceAsync(connection, transaction, policy, cancellationToken) is { } invalid)
-                return (invalid, false);
-            var fingerprint = policy.Fingerprint();
-            if (await FindActiveByFingerprintAsync(connection, transaction, fingerprint, null, cancellationToken) is { } existing)
-                return (new WriteResult<Policy>(WriteStatus.Conflict, existing), false);
-
-            var stored = policy with { Revision = revision, ETag = Policy.NewETag(1), State = PolicyState.Active };
-            var bindings = PolicyBindings.Of(stored);
-            await ExecuteAsync(connection, transaction,
-                """
-                INSERT INTO policies (id, account_id, type, state, source_service, target_service, fingerprint, body,
-                                      created_at, created_by_id, last_modified_at, last_modified_by_id, revision, etag,
-                                      subject_id, source_instance, target_instance, delegator_instance)
-                VALUES (@id, @account, @type, @state, @source, @target, @fingerprint, @body, @created, @createdBy, @modified, @modifiedBy, @revision, @etag,
-                        @subject, @sourceInstance, @targetInstance, @delegator)
-                """, cancellationToken,
-                ("@id", stored.Id), ("@account", stored.AccountId), ("@type", stored.Type.ToWire()), ("@state", stored.State.ToWire()),
-                ("@source", stored.SubjectValue(AttributeNames.ServiceName)), ("@target", stored.ResourceValue(AttributeNames.ServiceName)),
-                ("@fingerprint", fingerprint), ("@body", PolicyBodyCodec.Serialize(stored)),
-                ("@created", Format(stored.CreatedAt)), ("@createdBy", stored.CreatedById),
-                ("@modified", Format(stored.LastModifiedAt)), ("@modifiedBy", stored.LastModifiedById),
-                ("@revision", revision), ("@etag", stored.ETag), ("@subject", bindings.SubjectId), ("@sourceInstance", bindings.SourceInstance),
-                ("@targetInstance", bindings.TargetInstance), ("@delegator", bindings.DelegatorInstance));
-            await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
-            changes.Policies.Add(stored);
-            return (WriteResult.Ok(stored), true);
+            var result = await InsertPolicyAsync(connection, transaction, revision, changes, policy, auditEvent, cancellationToken);
+            return (result, result.Status == WriteStatus.Ok);
         }, cancellationToken);
+
+    public async ValueTask<BatchWriteResult<Policy>> CreatePoliciesAsync(IReadOnlyList<(Policy Policy, AuditEvent Event)> policies,
+        CancellationToken cancellationToken) =>
+        await WriteAsync(async (connection, transaction, revision, changes) =>
+        {
+            var written = new List<Policy>(policies.Count);
+            for (var i = 0; i < policies.Count; i++)
+            {
+                // Each insert sees the ones before it in the transaction: two identical policies in one batch conflict too.
+                var result = await InsertPolicyAsync(connection, transaction, revision, changes, policies[i].Policy, policies[i].Event, cancellationToken);
+                if (result.Status != WriteStatus.Ok)
+                    return (new BatchWriteResult<Policy>([], i, result), false);
+                written.Add(result.Value!);
+            }
+            return (new BatchWriteResult<Policy>(written), true);
+        }, cancellationToken);
+
+    private static async ValueTask<WriteResult<Policy>> InsertPolicyAsync(DbConnection connection, DbTransaction transaction, long revision, Changes changes,
+        Policy policy, AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        if (await InvalidReferenceAsync(connection, transaction, policy, cancellationToken) is { } invalid)
+            return invalid;
+        var fingerprint = policy.Fingerprint();
+        if (await FindActiveByFingerprintAsync(connection, transaction, fingerprint, null, cancellationToken) is { } existing)
+            return new WriteResult<Policy>(WriteStatus.Conflict, existing);
+
+        var stored = policy with { Revision = revision, ETag = Policy.NewETag(1), State = PolicyState.Active };
+        var bindings = PolicyBindings.Of(stored);
+        await ExecuteAsync(connection, transaction,
+            """
+            INSERT INTO policies (id, account_id, type, state, source_service, target_service, fingerprint, body,
+                                  created_at, created_by_id, last_modified_at, last_modified_by_id, revision, etag,
+                                  subject_id, source_instance, target_instance, delegator_instance)
+            VALUES (@id, @account, @type, @state, @source, @target, @fingerprint, @body, @created, @createdBy, @modified, @modifiedBy, @revision, @etag,
+                    @subject, @sourceInstance, @targetInstance, @delegator)
+            """, cancellationToken,
+            ("@id", stored.Id), ("@account", stored.AccountId), ("@type", stored.Type.ToWire()), ("@state", stored.State.ToWire()),
+            ("@source", stored.SubjectValue(AttributeNames.ServiceName)), ("@target", stored.ResourceValue(AttributeNames.ServiceName)),
+            ("@fingerprint", fingerprint), ("@body", PolicyBodyCodec.Serialize(stored)),
+            ("@created", Format(stored.CreatedAt)), ("@createdBy", stored.CreatedById),
+            ("@modified", Format(stored.LastModifiedAt)), ("@modifiedBy", stored.LastModifiedById),
+            ("@revision", revision), ("@etag", stored.ETag), ("@subject", bindings.SubjectId), ("@sourceInstance", bindings.SourceInstance),
+            ("@targetInstance", bindings.TargetInstance), ("@delegator", bindings.DelegatorInstance));
+        await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
+        changes.Policies.Add(stored);
+        return WriteResult.Ok(stored);
+    }
 
     public async ValueTask<Policy?> GetPolicyAsync(string policyId, CancellationToken cancellationToken)
     {

@@ -147,6 +147,12 @@ public interface ITesseraStore
     /// <summary>Stores a new policy unless an identical active one exists (R6).</summary>
     ValueTask<WriteResult<Policy>> CreatePolicyAsync(Policy policy, AuditEvent auditEvent, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores new policies in one transaction at one revision, each with its event: all of them, or — when one conflicts
+    /// (R6) or names something gone (R7) — none, with the first that failed.
+    /// </summary>
+    ValueTask<BatchWriteResult<Policy>> CreatePoliciesAsync(IReadOnlyList<(Policy Policy, AuditEvent Event)> policies, CancellationToken cancellationToken);
+
     ValueTask<Policy?> GetPolicyAsync(string policyId, CancellationToken cancellationToken);
 
     ValueTask<PolicyPage> ListPoliciesAsync(PolicyQuery query, CancellationToken cancellationToken);

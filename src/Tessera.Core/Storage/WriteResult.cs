@@ -14,3 +14,10 @@ public static class WriteResult
     /// <summary>A write that changed nothing, for a reason that carries no entity (not found, stale, not empty).</summary>
     public static WriteResult<T> Refused<T>(WriteStatus status) where T : class => new(status, null);
 }
+
+/// <summary>A write of many items in one transaction: every item written, or the first that failed (at <see cref="FailedAt"/>) and none.</summary>
+public sealed record BatchWriteResult<T>(IReadOnlyList<T> Written, int FailedAt = -1, WriteResult<T>? Failure = null)
+    where T : class
+{
+    public bool Succeeded => Failure is null;
+}

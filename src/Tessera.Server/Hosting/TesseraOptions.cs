@@ -19,6 +19,7 @@ internal sealed class TesseraOptions
     /// <summary>The token issuer. IBM's own by default, because Terraform reads it to tell production from staging.</summary>
     public string Issuer { get; init; } = "https://iam.cloud.ibm.com/identity";
 
+    /// <summary>How long an access token is accepted (IBM's: an hour); clients exchange their key again before it ends.</summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>Used instead of a generated key for the operator account's owner on first start (automation).</summary>
@@ -58,6 +59,9 @@ internal sealed class TesseraOptions
                 : RevisionSignal.DefaultMaxWaiters,
             TlsCertificateFile = Setting("tls-cert", "TESSERA_TLS_CERT"),
             TlsKeyFile = Setting("tls-key", "TESSERA_TLS_KEY"),
+            TokenLifetime = Setting("token-lifetime-seconds", "TESSERA_TOKEN_LIFETIME_SECONDS") is { } lifetime
+                ? TimeSpan.FromSeconds(Math.Max(1, int.Parse(lifetime, System.Globalization.CultureInfo.InvariantCulture)))
+                : TimeSpan.FromHours(1),
             ConsistencyWait = Setting("consistency-wait-ms", "TESSERA_CONSISTENCY_WAIT_MS") is { } wait
                 ? TimeSpan.FromMilliseconds(int.Parse(wait, System.Globalization.CultureInfo.InvariantCulture))
                 : TimeSpan.FromSeconds(5),

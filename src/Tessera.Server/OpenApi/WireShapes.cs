@@ -26,6 +26,9 @@ internal sealed record V2PolicyBody(
     [property: JsonPropertyName("pattern")] string? Pattern = null,
     [property: JsonPropertyName("rule")] V2Rule? Rule = null);
 
+/// <summary>Policies to create together: each a v2 create body.</summary>
+internal sealed record V2PolicyBatchBody([property: JsonPropertyName("policies")] IReadOnlyList<V2PolicyBody> Policies);
+
 internal sealed record PolicyStateBody([property: JsonPropertyName("state")] string State);
 
 internal sealed record ServiceIdBody(
