@@ -1,0 +1,3 @@
+using Tessera.Cli;
+
+return await CliApp.RunAsync(args, Console.Error);
