@@ -15,12 +15,12 @@ public sealed partial class TesseraClient
         PostAsync("v2/policies", policy, ClientJsonContext.Default.PolicyV2, ClientJsonContext.Default.PolicyV2, cancellationToken);
 
     /// <summary>
-    /// Creates many policies in one request (Tessera's <c>POST /v2/policies:batch</c>, not IBM's): one transaction, so all
+    /// Creates many policies in one request (Tessera's <c>POST /v2/policies/batch</c>, not IBM's): one transaction, so all
     /// are created or, when one is refused, none; the error names the refused item (<c>policies[3]</c>). At most
     /// <see cref="MaxBatch"/> at a time.
     /// </summary>
     public async Task<IReadOnlyList<PolicyV2>> CreatePoliciesAsync(IReadOnlyList<PolicyV2> policies, CancellationToken cancellationToken = default) =>
-        (await PostAsync("v2/policies:batch", new PolicyBatch { Policies = policies }, ClientJsonContext.Default.PolicyBatch,
+        (await PostAsync("v2/policies/batch", new PolicyBatch { Policies = policies }, ClientJsonContext.Default.PolicyBatch,
             ClientJsonContext.Default.PolicyBatch, cancellationToken)).Policies;
 
     /// <summary>The most policies <see cref="CreatePoliciesAsync"/> takes in one request.</summary>

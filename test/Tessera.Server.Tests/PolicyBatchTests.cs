@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace Tessera.Server.Tests;
 
 /// <summary>
-/// <c>POST /v2/policies:batch</c>, Tessera's many-creates-at-once (what <c>tessera apply</c> sends): every item under the
+/// <c>POST /v2/policies/batch</c>, Tessera's many-creates-at-once (what <c>tessera apply</c> sends): every item under the
 /// rules of a single create, in one transaction at one revision with one event each — all of them, or none.
 /// </summary>
 public class PolicyBatchTests(TesseraApp app) : IClassFixture<TesseraApp>
@@ -16,7 +16,7 @@ public class PolicyBatchTests(TesseraApp app) : IClassFixture<TesseraApp>
         var owner = await app.NewTenantAsync("batch-ok");
         var instances = Enumerable.Range(0, 3).Select(_ => Guid.NewGuid().ToString()).ToArray();
 
-        var (status, body, response) = await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies:batch", Batch(owner.AccountId, instances));
+        var (status, body, response) = await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies/batch", Batch(owner.AccountId, instances));
 
         Assert.Equal(HttpStatusCode.Created, status);
         var created = body.GetProperty("policies").EnumerateArray().ToArray();
@@ -43,7 +43,7 @@ public class PolicyBatchTests(TesseraApp app) : IClassFixture<TesseraApp>
         batch["policies"]![1] = Policies.V2Authorization(["serviceName=cloud-object-storage", $"accountId={other.AccountId}"], [Policies.Reader],
             ["serviceName=kms", $"accountId={other.AccountId}"]);
 
-        var (status, body, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies:batch", batch);
+        var (status, body, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies/batch", batch);
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.StartsWith("policies[1]: ", Http.AssertIbmError(body, HttpStatusCode.Forbidden, "insufficent_permissions"));
@@ -55,13 +55,13 @@ public class PolicyBatchTests(TesseraApp app) : IClassFixture<TesseraApp>
     {
         var owner = await app.NewTenantAsync("batch-conflict");
         var instance = Guid.NewGuid().ToString();
-        var (twiceStatus, twice, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies:batch", Batch(owner.AccountId, [instance, instance]));
+        var (twiceStatus, twice, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies/batch", Batch(owner.AccountId, [instance, instance]));
         Assert.Equal(HttpStatusCode.Conflict, twiceStatus);
         Assert.StartsWith("policies[1]: ", Http.AssertIbmError(twice, HttpStatusCode.Conflict, "policy_conflict_error"));
         Assert.Empty(await PoliciesOfAsync(owner));
 
-        Assert.Equal(HttpStatusCode.Created, (await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies:batch", Batch(owner.AccountId, [instance]))).Status);
-        var (againStatus, _, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies:batch", Batch(owner.AccountId, [Guid.NewGuid().ToString(), instance]));
+        Assert.Equal(HttpStatusCode.Created, (await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies/batch", Batch(owner.AccountId, [instance]))).Status);
+        var (againStatus, _, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies/batch", Batch(owner.AccountId, [Guid.NewGuid().ToString(), instance]));
         Assert.Equal(HttpStatusCode.Conflict, againStatus);
         Assert.Single(await PoliciesOfAsync(owner));
     }
@@ -74,7 +74,7 @@ public class PolicyBatchTests(TesseraApp app) : IClassFixture<TesseraApp>
     public async Task ABadBatch_IsA400_NamingWhatIsWrong(string json, string mentioned)
     {
         var owner = await app.NewTenantAsync("batch-bad");
-        var (status, body, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies:batch", JsonNode.Parse(json)!);
+        var (status, body, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies/batch", JsonNode.Parse(json)!);
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains(mentioned, Http.AssertIbmError(body, HttpStatusCode.BadRequest, "invalid_body"), StringComparison.Ordinal);
     }
@@ -83,7 +83,7 @@ public class PolicyBatchTests(TesseraApp app) : IClassFixture<TesseraApp>
     public async Task MoreThanAThousand_IsA400()
     {
         var owner = await app.NewTenantAsync("batch-large");
-        var (status, body, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies:batch",
+        var (status, body, _) = await owner.Client.SendAsync(HttpMethod.Post, "/v2/policies/batch",
             Batch(owner.AccountId, [.. Enumerable.Range(0, 1001).Select(_ => Guid.NewGuid().ToString())]));
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("1000", Http.AssertIbmError(body, HttpStatusCode.BadRequest, "invalid_body"), StringComparison.Ordinal);

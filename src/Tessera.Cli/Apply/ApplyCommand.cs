@@ -43,10 +43,10 @@ internal static class ApplyCommand
             var specs = AuthorizationFile.Read(run.Value(file)!);
             run.Out.Status($"Reading the authorizations of account {run.AccountId} as {run.IamId}...");
             var existing = await AuthorizationCommands.ToListAsync(run.Client.ListPoliciesV2Async(
-                new PolicyFilter(run.AccountId) { Type = PolicyTypes.Authorization, Format = "display" }, cancellationToken));
-            var (desired, roleNames) = await ResolveAsync(run, specs, cancellationToken);
+                new PolicyFilter(run.AccountId) { Type = PolicyTypes.Authorization }, cancellationToken));
+            var desired = await ResolveAsync(run, specs, cancellationToken);
             var plan = ApplyPlan.Of(desired, existing, run.Value(prune));
-            ShowPlan(run, plan, roleNames);
+            ShowPlan(run, plan, await RoleNamesAsync(run, cancellationToken));
             if (run.Value(dryRun) || plan.ChangesNothing)
             {
                 run.Out.Status(run.Value(dryRun) ? "Dry run: nothing was changed." : "Nothing to change.");
@@ -87,13 +87,11 @@ internal static class ApplyCommand
         });
     }
 
-    // Every item's roles, resolved once per source → target pair (with their names, for the plan); an error names the item.
-    private static async Task<(List<PolicyV2> Policies, Dictionary<string, string> RoleNames)> ResolveAsync(Invocation run,
-        IReadOnlyList<AuthorizationSpec> specs, CancellationToken cancellationToken)
+    // Every item's roles, resolved once per source → target pair; an error names the item.
+    private static async Task<List<PolicyV2>> ResolveAsync(Invocation run, IReadOnlyList<AuthorizationSpec> specs, CancellationToken cancellationToken)
     {
         var roles = new RoleResolver(run.Client, run.AccountId);
         var policies = new List<PolicyV2>(specs.Count);
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < specs.Count; i++)
         {
             var spec = specs[i];
@@ -101,15 +99,20 @@ internal static class ApplyCommand
             {
                 var resolved = await roles.ForAuthorizationAsync(spec.SourceServiceName, spec.RoleService, spec.Roles, cancellationToken);
                 policies.Add(spec.ToPolicy(run.AccountId, [.. resolved.Select(r => r.Crn)]));
-                foreach (var role in resolved)
-                    names.TryAdd(role.Crn, role.DisplayName);
             }
             catch (Exception e) when (e is CliException or TesseraApiException)
             {
                 throw new CliException($"authorizations[{i}]: {(e as TesseraApiException)?.ServerMessage ?? e.Message}");
             }
         }
-        return (policies, names);
+        return policies;
+    }
+
+    // Every role's display name, from the catalog in one request (the v2 list names roles only by CRN).
+    private static async Task<Dictionary<string, string>> RoleNamesAsync(Invocation run, CancellationToken cancellationToken)
+    {
+        var catalog = await run.Client.GetCatalogAsync(cancellationToken);
+        return catalog.PlatformRoles.Concat(catalog.Services.SelectMany(s => s.Roles)).DistinctBy(r => r.Crn).ToDictionary(r => r.Crn, r => r.DisplayName);
     }
 
     private static void ShowPlan(Invocation run, ApplyPlan plan, Dictionary<string, string> roleNames)

@@ -101,7 +101,7 @@ public sealed record PolicyPage<TPolicy> : ApiObject
     public required IReadOnlyList<TPolicy> Policies { get; init; }
 }
 
-/// <summary>Policies created together (<c>POST /v2/policies:batch</c>): the request's and the answer's body.</summary>
+/// <summary>Policies created together (<c>POST /v2/policies/batch</c>): the request's and the answer's body.</summary>
 public sealed record PolicyBatch : ApiObject
 {
     public required IReadOnlyList<PolicyV2> Policies { get; init; }

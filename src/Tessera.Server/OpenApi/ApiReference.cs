@@ -47,7 +47,7 @@ internal static class ApiReference
         ["PATCH /v1/policies/{policy_id}"] = new("update_policy_state", "Restore a deleted policy (If-Match)", Policies, typeof(PolicyStateBody), ETag: true),
         ["DELETE /v1/policies/{policy_id}"] = new("delete_policy", "Delete a policy", Policies, Success: 204),
         ["POST /v2/policies"] = new("create_v2_policy", "Create a policy (v2 view: operators, rules)", Policies, typeof(V2PolicyBody), 201, ETag: true),
-        ["POST /v2/policies:batch"] = new("create_v2_policies", "Create up to 1,000 policies in one transaction, all or none (Tessera, not IBM)", Policies,
+        ["POST /v2/policies/batch"] = new("create_v2_policies", "Create up to 1,000 policies in one transaction, all or none (Tessera, not IBM)", Policies,
             typeof(V2PolicyBatchBody), 201, typeof(V2PolicyBatch)),
         ["GET /v2/policies"] = new("list_v2_policies", "List an account's policies (v2 view); without limit, all of them", Policies),
         ["GET /v2/policies/{policy_id}"] = new("get_v2_policy", "Get a policy (v2 view; format=display adds the roles' actions)", Policies, ETag: true),

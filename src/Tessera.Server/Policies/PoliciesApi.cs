@@ -26,8 +26,8 @@ internal static class PoliciesApi
         v1.MapPatch("/{policy_id}", UpdatePolicyState);
         Map(routes, new PolicyView<V2Policy>("/v2/policies", V2PolicyMapper.ReadDraft,
             (policy, rendering) => V2PolicyMapper.ToWire(policy, rendering.Catalog, rendering.BaseUrl, rendering.Display)));
-        // Tessera's own, not IBM's (a custom method, as Google's APIs name them): many v2 creates in one transaction.
-        routes.MapPost("/v2/policies:batch", CreatePolicies).RequireAuthorization();
+        // Tessera's own, not IBM's: many v2 creates in one transaction. A literal segment, so it never reads as a policy id.
+        routes.MapPost("/v2/policies/batch", CreatePolicies).RequireAuthorization();
         return routes;
     }
 

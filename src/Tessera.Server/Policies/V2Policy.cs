@@ -25,7 +25,7 @@ internal sealed record V2Policy(
     [property: JsonPropertyName("last_permit_at"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LastPermitAt = null,
     [property: JsonPropertyName("last_permit_frequency"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? LastPermitFrequency = null);
 
-/// <summary>Policies created together (<c>POST /v2/policies:batch</c>).</summary>
+/// <summary>Policies created together (<c>POST /v2/policies/batch</c>).</summary>
 internal sealed record V2PolicyBatch([property: JsonPropertyName("policies")] IReadOnlyList<V2Policy> Policies);
 
 internal sealed record V2AttributeList(

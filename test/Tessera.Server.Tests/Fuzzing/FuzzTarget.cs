@@ -61,7 +61,7 @@ internal sealed record FuzzRoute(string Method, string Path, string? Body, bool 
             new("PATCH", $"/v1/policies/{t.PolicyId}", """{"state":"active"}""", true),
             new("DELETE", $"/v1/policies/{t.PolicyId}", null, true),
             new("POST", "/v2/policies", v2Policy, true),
-            new("POST", "/v2/policies:batch", $$"""{"policies":[{{v2Policy}}]}""", true),
+            new("POST", "/v2/policies/batch", $$"""{"policies":[{{v2Policy}}]}""", true),
             new("GET", $"/v2/policies?account_id={a}&type=authorization&service_name=cloud-object-storage&sort=-last_modified_at&format=display&limit=5", null, false),
             new("GET", $"/v2/policies/{t.PolicyId}?format=display", null, false),
             new("PUT", $"/v2/policies/{t.PolicyId}", v2Policy, true),
