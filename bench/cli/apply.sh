@@ -13,7 +13,8 @@ cd "$(dirname "$0")/../.."
 n=${1:-10000}
 rounds=${2:-2}
 work=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+server=
+trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
 
 dotnet build src/Tessera.Server -c Release --nologo -v quiet >/dev/null
 dotnet build src/Tessera.Cli -c Release --nologo -v quiet >/dev/null

@@ -32,7 +32,7 @@ internal sealed class Invocation : IDisposable
 
     public TesseraClient Client { get; }
 
-    /// <summary>The account the command acts on: the targeted one, else the signed-in identity's own.</summary>
+    /// <summary>The account the command acts on: the signed-in identity's.</summary>
     public string AccountId { get; }
 
     public string IamId { get; }
@@ -57,7 +57,7 @@ internal sealed class Invocation : IDisposable
         var sessionHttp = TesseraClient.NewHttpClient(new Uri(session.Endpoint));
         var sessionTokens = new ApiKeyTokenSource(sessionHttp, session.ApiKey, session.Token);
         sessionTokens.Renewed += (_, token) => store.Save((store.Load() ?? session).WithToken(token));
-        return new Invocation(parse, output, sessionHttp, sessionTokens, session.TargetAccountId ?? session.AccountId, session.IamId);
+        return new Invocation(parse, output, sessionHttp, sessionTokens, session.AccountId, session.IamId);
     }
 
     public void Dispose()

@@ -75,18 +75,26 @@ public sealed class IdentityAndAccessCommandTests(CliServer server) : IClassFixt
         Assert.Equal(2, noRoles.ExitCode);
 
         await owner.OkAsync("iam", "service-id-create", "router");
-        await owner.OkAsync("iam", "service-policy-create", "router", "--roles", "Viewer");
+        var servicePolicy = await owner.JsonAsync("iam", "service-policy-create", "router", "--roles", "Viewer");
         Assert.Contains("every resource in the account", (await owner.OkAsync("iam", "service-policies", "router")).Stdout);
+        var notIts = await owner.Cli.RunAsync("iam", "user-policy-delete", "dev@acme.test", servicePolicy.GetProperty("id").GetString()!, "-f");
+        Assert.Equal(1, notIts.ExitCode);
+        Assert.Contains("is not a policy of user dev@acme.test", notIts.Stderr);
+        await owner.OkAsync("iam", "service-policy-delete", "router", servicePolicy.GetProperty("id").GetString()!, "-f");
+        Assert.DoesNotContain("Viewer", (await owner.OkAsync("iam", "service-policies", "router")).Stdout);
 
         await owner.OkAsync("iam", "access-group-create", "auditors");
         await owner.OkAsync("iam", "access-group-user-add", "auditors", "dev@acme.test");
         await owner.OkAsync("iam", "access-group-service-id-add", "auditors", "router");
         var members = await owner.JsonAsync("iam", "access-group-members", "auditors");
         Assert.Equal(2, members.GetArrayLength());
-        await owner.OkAsync("iam", "access-group-policy-create", "auditors", "--roles", "Viewer", "--service-name", "kms");
+        var groupPolicy = await owner.JsonAsync("iam", "access-group-policy-create", "auditors", "--roles", "Viewer", "--service-name", "kms");
         Assert.Contains("Viewer", (await owner.OkAsync("iam", "access-group-policies", "auditors")).Stdout);
+        await owner.OkAsync("iam", "access-group-policy-delete", "auditors", groupPolicy.GetProperty("id").GetString()!, "-f");
+        Assert.DoesNotContain("Viewer", (await owner.OkAsync("iam", "access-group-policies", "auditors")).Stdout);
         await owner.OkAsync("iam", "access-group-user-remove", "auditors", "dev@acme.test");
-        Assert.Equal(1, (await owner.JsonAsync("iam", "access-group-members", "auditors")).GetArrayLength());
+        await owner.OkAsync("iam", "access-group-service-id-remove", "auditors", "router");
+        Assert.Equal(0, (await owner.JsonAsync("iam", "access-group-members", "auditors")).GetArrayLength());
 
         var userPolicy = policy.GetProperty("id").GetString()!;
         await owner.OkAsync("iam", "user-policy-delete", "dev@acme.test", userPolicy, "-f");

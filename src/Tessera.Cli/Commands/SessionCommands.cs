@@ -54,37 +54,24 @@ internal static class SessionCommands
             return Task.FromResult(0);
         });
 
-    private static Command Target()
-    {
-        var account = Text("--account", "Act on this account from now on (the operator, on an account it manages)", "ACCOUNT_ID", "-c");
-        var reset = Flag("--unset-account", "Act on the signed-in identity's own account again");
-        return new Command("target", "Show the endpoint, account and identity the commands use").With(account, reset).Exclusive(account, reset)
-            .Runs(async (run, cancellationToken) =>
+    // An identity belongs to one account, so the target is the session's own: shown, not switched (ibmcloud's -c picks
+    // among a user's several accounts, which Tessera's identities do not have).
+    private static Command Target() =>
+        new Command("target", "Show the endpoint, account and identity the commands use").Runs(async (run, cancellationToken) =>
+        {
+            var identity = await run.Client.GetIdentityAsync(cancellationToken);
+            string? name = null;
+            try
             {
-                var store = SessionStore.ForUser();
-                var accountId = run.AccountId;
-                if ((run.Value(account) is not null || run.Value(reset)) && store.Load() is { } session)
-                {
-                    var wanted = run.Value(account);
-                    if (wanted is not null)
-                        await run.Client.GetAccountAsync(wanted, cancellationToken); // refuses an account the identity cannot see
-                    store.Save(session with { TargetAccountId = wanted });
-                    accountId = wanted ?? session.AccountId;
-                }
-                var identity = await run.Client.GetIdentityAsync(cancellationToken);
-                string? name = null;
-                try
-                {
-                    name = (await run.Client.GetAccountAsync(accountId, cancellationToken)).Name;
-                }
-                catch (TesseraApiException)
-                {
-                    // A user who may not read the account still has a target: show its id.
-                }
-                WriteTarget(run.Out, run.Client.Endpoint.ToString(), accountId, identity.IamId, name, identity.SubjectType);
-                return 0;
-            });
-    }
+                name = (await run.Client.GetAccountAsync(run.AccountId, cancellationToken)).Name;
+            }
+            catch (TesseraApiException)
+            {
+                // An identity that may not read its account still has a target: show the account's id.
+            }
+            WriteTarget(run.Out, run.Client.Endpoint.ToString(), run.AccountId, identity.IamId, name, identity.SubjectType);
+            return 0;
+        });
 
     private static void WriteTarget(CommandOutput output, string endpoint, string accountId, string iamId, string? accountName, string? type = null) =>
         output.Fields([("API endpoint", endpoint), ("Account", accountName is null ? accountId : $"{accountName} ({accountId})"),

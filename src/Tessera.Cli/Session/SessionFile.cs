@@ -7,9 +7,6 @@ namespace Tessera.Cli.Session;
 /// <summary>What <c>tessera login</c> keeps: the endpoint, the API key (to exchange again when the token expires) and the current token.</summary>
 internal sealed record SessionFile(string Endpoint, string ApiKey, string AccountId, string IamId)
 {
-    /// <summary>The account commands act on (<c>tessera target -c</c>); the key's own when null.</summary>
-    public string? TargetAccountId { get; init; }
-
     public string? AccessToken { get; init; }
     public long? ExpiresAt { get; init; }
     public long? LifetimeSeconds { get; init; }
