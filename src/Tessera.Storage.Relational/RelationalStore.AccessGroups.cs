@@ -62,7 +62,8 @@ public abstract partial class RelationalStore
     public async IAsyncEnumerable<GroupMembership> ReadMembershipsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var reader = await QueryAsync(connection, null, $"SELECT {MemberColumns} FROM group_members WHERE removed = 0", cancellationToken);
+        await using var rows = await QueryAsync(connection, null, $"SELECT {MemberColumns} FROM group_members WHERE removed = 0", cancellationToken);
+        var reader = rows.Reader;
         while (await reader.ReadAsync(cancellationToken))
             yield return ReadMembership(reader);
     }

@@ -72,12 +72,13 @@ public abstract partial class RelationalStore
     public async ValueTask<ApiKeyOwner?> FindApiKeyByHashAsync(string hash, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var reader = await QueryAsync(connection, null,
+        await using var rows = await QueryAsync(connection, null,
             $"""
             SELECT {ApiKeyColumns("k")}, {IdentityColumnsOf("i")}
             FROM api_keys k JOIN identities i ON i.iam_id = k.iam_id
             WHERE k.hash = @hash AND k.deleted = 0 AND i.deleted = 0
             """, cancellationToken, ("@hash", hash));
+        var reader = rows.Reader;
         return await reader.ReadAsync(cancellationToken) ? new ApiKeyOwner(ReadApiKey(reader), ReadIdentity(reader, ApiKeyColumnCount)) : null;
     }
 
@@ -143,7 +144,8 @@ public abstract partial class RelationalStore
     public async ValueTask<IReadOnlyList<SigningKey>> GetSigningKeysAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var reader = await QueryAsync(connection, null, "SELECT key_id, private_key, created_at FROM signing_keys ORDER BY created_at", cancellationToken);
+        await using var rows = await QueryAsync(connection, null, "SELECT key_id, private_key, created_at FROM signing_keys ORDER BY created_at", cancellationToken);
+        var reader = rows.Reader;
         var keys = new List<SigningKey>();
         while (await reader.ReadAsync(cancellationToken))
             keys.Add(new SigningKey(reader.GetString(0), (byte[])reader.GetValue(1), Parse(reader.GetString(2))));

@@ -173,7 +173,8 @@ public abstract partial class RelationalStore
     public async IAsyncEnumerable<Policy> ReadActivePoliciesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var reader = await QueryAsync(connection, null, $"SELECT {PolicyColumns} FROM policies WHERE state = 'active'", cancellationToken);
+        await using var rows = await QueryAsync(connection, null, $"SELECT {PolicyColumns} FROM policies WHERE state = 'active'", cancellationToken);
+        var reader = rows.Reader;
         while (await reader.ReadAsync(cancellationToken))
             yield return ReadPolicy(reader);
     }

@@ -85,7 +85,8 @@ public abstract partial class RelationalStore
     public async IAsyncEnumerable<ServiceInstance> ReadActiveInstancesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var reader = await QueryAsync(connection, null, $"SELECT {InstanceColumns} FROM service_instances WHERE removed = 0", cancellationToken);
+        await using var rows = await QueryAsync(connection, null, $"SELECT {InstanceColumns} FROM service_instances WHERE removed = 0", cancellationToken);
+        var reader = rows.Reader;
         while (await reader.ReadAsync(cancellationToken))
             yield return ReadInstance(reader);
     }

@@ -72,11 +72,11 @@ public abstract partial class RelationalStore
     {
         try
         {
-            await using var reader = await QueryAsync(connection, transaction, sql, cancellationToken);
-            var rows = new List<T>();
-            while (await reader.ReadAsync(cancellationToken))
-                rows.Add(read(reader));
-            return rows;
+            await using var rows = await QueryAsync(connection, transaction, sql, cancellationToken);
+            var all = new List<T>();
+            while (await rows.Reader.ReadAsync(cancellationToken))
+                all.Add(read(rows.Reader));
+            return all;
         }
         catch (DbException ex) when (ex.IsTransient)
         {
@@ -110,13 +110,12 @@ public abstract partial class RelationalStore
         }
     }
 
-    protected static async Task<DbDataReader> QueryAsync(DbConnection connection, DbTransaction? transaction, Sql sql, CancellationToken cancellationToken)
+    protected static async Task<Rows> QueryAsync(DbConnection connection, DbTransaction? transaction, Sql sql, CancellationToken cancellationToken)
     {
         var command = Command(connection, transaction, sql);
         try
         {
-            // The reader owns the command from here; disposing the reader is enough.
-            return await command.ExecuteReaderAsync(System.Data.CommandBehavior.Default, cancellationToken);
+            return new Rows(command, await command.ExecuteReaderAsync(System.Data.CommandBehavior.Default, cancellationToken));
         }
         catch (DbException ex) when (ex.IsTransient)
         {
@@ -138,9 +137,24 @@ public abstract partial class RelationalStore
         CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
         ScalarAsync(connection, transaction, new Sql(sql, parameters), cancellationToken);
 
-    protected static Task<DbDataReader> QueryAsync(DbConnection connection, DbTransaction? transaction, string sql,
+    protected static Task<Rows> QueryAsync(DbConnection connection, DbTransaction? transaction, string sql,
         CancellationToken cancellationToken, params (string Name, object? Value)[] parameters) =>
         QueryAsync(connection, transaction, new Sql(sql, parameters), cancellationToken);
+
+    /// <summary>
+    /// A reader with the command it reads: disposing it disposes both. A reader alone does not dispose its command, which
+    /// then left its prepared statement to the finalizer (a profile of a batch write showed the finalizer busy with them).
+    /// </summary>
+    protected sealed class Rows(DbCommand command, DbDataReader reader) : IAsyncDisposable
+    {
+        public DbDataReader Reader { get; } = reader;
+
+        public async ValueTask DisposeAsync()
+        {
+            await Reader.DisposeAsync();
+            await command.DisposeAsync();
+        }
+    }
 
     private static DbCommand Command(DbConnection connection, DbTransaction? transaction, Sql sql)
     {

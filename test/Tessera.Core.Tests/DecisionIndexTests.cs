@@ -71,14 +71,28 @@ public class DecisionIndexTests
         Assert.InRange(permits, compared / 5, compared - compared / 5);
     }
 
-    [Fact]
-    public void Search_ResultsMatchBruteForce()
+    // Filled by a load, by writes of many policies each (a batch create), or one policy per write: the per-account lists
+    // the searches walk are built differently in each.
+    [Theory]
+    [InlineData(0)]
+    [InlineData(50)]
+    [InlineData(1)]
+    public void Search_ResultsMatchBruteForce(int perWrite)
     {
         var random = new Random(7);
         var world = new World(random);
         var index = new DecisionIndex(new TableRoleActions(Roles));
         var policies = Enumerable.Range(0, 400).Select(i => world.RandomPolicy($"p{i}")).GroupBy(p => p.Id).Select(g => g.First()).ToList();
-        index.Load(policies, 1);
+        if (perWrite == 0)
+        {
+            index.Load(policies, 1);
+        }
+        else
+        {
+            var revision = 1L;
+            foreach (var write in policies.Chunk(perWrite))
+                index.Apply(++revision, write);
+        }
 
         for (var i = 0; i < 200; i++)
         {
