@@ -82,8 +82,6 @@ public sealed partial class DecisionIndex
             if (revision <= _published)
                 return;
             var ended = new List<TargetBucket>();
-            var underTargetAccount = new AccountLists(_bucketsByTargetAccount);
-            var underSourceAccount = new AccountLists(_bucketsBySourceAccount);
             foreach (var policy in changed)
             {
                 if (_byId.TryRemove(policy.Id, out var old))
@@ -100,43 +98,82 @@ public sealed partial class DecisionIndex
                 if (policy.State == PolicyState.Active && TargetOf(policy) is { } target)
                 {
                     var compiled = _compiler.Compile(policy, target, pool: false);
-                    var bucket = BucketFor(target, underTargetAccount);
+                    var bucket = BucketFor(target, _newUnderTargetAccount);
                     _targets.SetRecords(bucket, [.. bucket.Records, Record(compiled, visibleFrom: revision)]);
                     _byId[policy.Id] = compiled;
-                    underSourceAccount.Add(SourceAccountOf(compiled), bucket);
+                    _newUnderSourceAccount.Add(SourceAccountOf(compiled), bucket);
                 }
             }
-            underTargetAccount.Publish();
-            underSourceAccount.Publish();
+            _newUnderTargetAccount.PublishTo(_bucketsByTargetAccount);
+            _newUnderSourceAccount.PublishTo(_bucketsBySourceAccount);
             Volatile.Write(ref _published, revision);
             foreach (var bucket in ended)
                 _targets.SetRecords(bucket, bucket.Records.Where(r => r.VisibleUntil == long.MaxValue).ToArray());
         }
     }
 
+    // Kept from write to write (the writer holds _writeLock), so that a write allocates no bookkeeping of its own.
+    private readonly AccountLists _newUnderTargetAccount = new();
+    private readonly AccountLists _newUnderSourceAccount = new();
+
     /// <summary>
     /// Writer side: the buckets one write adds to the per-account lists, merged into each account's list once, at the
     /// end of the write. Linear in the account's buckets per write, not per policy: a batch of 500 creates on new targets
     /// of one account (what <c>tessera apply</c> sends) copied that account's list 500 times when each policy added itself.
     /// </summary>
-    private sealed class AccountLists(ConcurrentDictionary<string, TargetBucket[]> index)
+    private sealed class AccountLists
     {
         private readonly Dictionary<string, List<TargetBucket>> _added = new(StringComparer.Ordinal);
+        private readonly Stack<List<TargetBucket>> _spare = new();
 
         public void Add(string account, TargetBucket bucket) =>
-            (CollectionsMarshal.GetValueRefOrAddDefault(_added, account, out _) ??= []).Add(bucket);
+            (CollectionsMarshal.GetValueRefOrAddDefault(_added, account, out _) ??= _spare.Count > 0 ? _spare.Pop() : []).Add(bucket);
 
-        public void Publish()
+        public void PublishTo(ConcurrentDictionary<string, TargetBucket[]> index)
         {
             foreach (var (account, added) in _added)
             {
-                var listed = index.GetValueOrDefault(account) ?? [];
-                var present = new HashSet<TargetBucket>(listed, ReferenceEqualityComparer.Instance);
-                var fresh = added.Where(present.Add).ToArray();
-                if (fresh.Length > 0)
-                    index[account] = [.. listed, .. fresh];
+                if (Merged(index.GetValueOrDefault(account) ?? [], added) is { } merged)
+                    index[account] = merged;
+                added.Clear();
+                _spare.Push(added);
             }
+            _added.Clear();
         }
+
+        // The list with the added buckets it lacks appended, each once, in the order added; null when it lacks none. A
+        // write of a few policies compares references along the list, as one policy always did; a large one looks each
+        // listed bucket up in a set of the added ones.
+        private static TargetBucket[]? Merged(TargetBucket[] listed, List<TargetBucket> added)
+        {
+            if (added.Count > 8)
+            {
+                var unlisted = new HashSet<TargetBucket>(added, ReferenceEqualityComparer.Instance);
+                foreach (var bucket in listed)
+                    unlisted.Remove(bucket);
+                return unlisted.Count == 0 ? null : [.. listed, .. added.Where(unlisted.Remove)];
+            }
+            var fresh = 0;
+            for (var i = 0; i < added.Count; i++)
+            {
+                if (IsFresh(listed, added, i))
+                    fresh++;
+            }
+            if (fresh == 0)
+                return null;
+            var merged = new TargetBucket[listed.Length + fresh];
+            listed.CopyTo(merged, 0);
+            var next = listed.Length;
+            for (var i = 0; i < added.Count; i++)
+            {
+                if (IsFresh(listed, added, i))
+                    merged[next++] = added[i];
+            }
+            return merged;
+        }
+
+        private static bool IsFresh(TargetBucket[] listed, List<TargetBucket> added, int i) =>
+            added.IndexOf(added[i]) == i && Array.IndexOf(listed, added[i]) < 0;
     }
 
     /// <summary>The exact account a policy's subject names; empty when it names none (such a policy is searched for every source).</summary>
