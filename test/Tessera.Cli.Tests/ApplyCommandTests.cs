@@ -66,13 +66,7 @@ public sealed class ApplyCommandTests(CliServer server) : IClassFixture<CliServe
     public async Task ALargeFile_IsAppliedInBatches_WithProgress()
     {
         var owner = await Signed.NewAccountAsync(server);
-        var items = string.Join('\n', Enumerable.Range(0, 120).Select(i => $"""
-              - source_service_name: cloud-object-storage
-                target_service_name: kms
-                roles: [Reader]
-                target_resource_instance_id: {Guid.NewGuid()}
-            """));
-        var file = Write(owner, "many.yaml", "authorizations:\n" + items);
+        var file = Write(owner, "many.yaml", ManyKeyManagerAuthorizations(120));
 
         var applied = await owner.OkAsync("apply", "-f", file, "--batch-size", "50");
         Assert.Contains("Plan: 120 to create, 0 unchanged, 0 to delete.", applied.Stdout);
@@ -81,6 +75,24 @@ public sealed class ApplyCommandTests(CliServer server) : IClassFixture<CliServe
         Assert.Contains("Applied: 120 created", applied.Stdout);
         Assert.Equal(120, (await AuthorizationsAsync(owner)).Count);
         Assert.Contains("Plan: 0 to create, 120 unchanged", (await owner.OkAsync("apply", "-f", file)).Stdout);
+    }
+
+    [Fact]
+    public async Task OnATerminal_ALargeApplyShowsAProgressBar()
+    {
+        var owner = await Signed.NewAccountAsync(server);
+        var file = Write(owner, "terminal.yaml", ManyKeyManagerAuthorizations(60));
+
+        // util-linux's script(1) gives the run a pseudo-terminal, as a person's shell would.
+        var onTerminal = new Cli(owner.Cli.ConfigDirectory, new Dictionary<string, string> { ["TERM"] = "xterm-256color", ["COLUMNS"] = "120" });
+        var result = await onTerminal.RunThroughAsync("script", "-qec", $"dotnet {Path.Combine(AppContext.BaseDirectory, "tessera.dll")} apply -f {file} --batch-size 10",
+            "/dev/null");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Applying", result.Stdout);
+        Assert.Contains("100%", result.Stdout);
+        Assert.Contains("━", result.Stdout);
+        Assert.DoesNotContain("Applied 60 of 60", result.Stdout);
+        Assert.Equal(60, (await AuthorizationsAsync(owner)).Count);
     }
 
     [Theory]
@@ -99,6 +111,15 @@ public sealed class ApplyCommandTests(CliServer server) : IClassFixture<CliServe
         Assert.Contains(message, result.Stderr);
         Assert.Empty(await AuthorizationsAsync(owner));
     }
+
+    // Object storage reading n key managers' keys, one instance each.
+    private static string ManyKeyManagerAuthorizations(int n) =>
+        "authorizations:\n" + string.Join('\n', Enumerable.Range(0, n).Select(_ => $"""
+              - source_service_name: cloud-object-storage
+                target_service_name: kms
+                roles: [Reader]
+                target_resource_instance_id: {Guid.NewGuid()}
+            """));
 
     private static string Write(Signed owner, string name, string text)
     {

@@ -23,9 +23,9 @@ public sealed class Cli(string configDirectory, IReadOnlyDictionary<string, stri
     /// <summary>A run that reads <paramref name="stdin"/> (the answer to a question) and then end-of-input.</summary>
     public Task<CliResult> AnsweringAsync(string stdin, params string[] arguments) => RunCoreAsync(stdin, arguments);
 
-    private async Task<CliResult> RunCoreAsync(string? stdin, string[] arguments)
+    private async Task<CliResult> RunCoreAsync(string? stdin, string[] arguments, string? program = null)
     {
-        using var process = Start(arguments);
+        using var process = Start(arguments, program);
         if (stdin is not null)
             await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
@@ -36,17 +36,23 @@ public sealed class Cli(string configDirectory, IReadOnlyDictionary<string, stri
         return new CliResult(process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>Another program (script(1), a shell) with this CLI's environment, as when a person runs tessera inside it.</summary>
+    public Task<CliResult> RunThroughAsync(string program, params string[] arguments) => RunCoreAsync(null, arguments, program);
+
     /// <summary>A run left going (<c>events --follow</c>), for the test to read and then stop.</summary>
-    public Process Start(string[] arguments)
+    public Process Start(string[] arguments) => Start(arguments, null);
+
+    private Process Start(string[] arguments, string? program)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             // Closed once the test's answer (if any) is written: a prompt then meets end-of-input, as in a script.
             RedirectStandardInput = true,
         };
-        start.ArgumentList.Add(Dll);
+        if (program is null)
+            start.ArgumentList.Add(Dll);
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         start.Environment["TESSERA_CONFIG_DIR"] = ConfigDirectory;
