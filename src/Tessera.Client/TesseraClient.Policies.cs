@@ -12,7 +12,7 @@ public sealed partial class TesseraClient
         PostAsync("v1/policies", policy, ClientJsonContext.Default.PolicyV1, ClientJsonContext.Default.PolicyV1, cancellationToken);
 
     public Task<PolicyV2> CreatePolicyAsync(PolicyV2 policy, CancellationToken cancellationToken = default) =>
-        PostAsync("v2/policies", policy, ClientJsonContext.Default.PolicyV2, ClientJsonContext.Default.PolicyV2, cancellationToken);
+        PostAsync("v2/policies", Writable(policy), ClientJsonContext.Default.PolicyV2, ClientJsonContext.Default.PolicyV2, cancellationToken);
 
     /// <summary>
     /// Creates many policies in one request (Tessera's <c>POST /v2/policies/batch</c>, not IBM's): one transaction, so all
@@ -41,17 +41,26 @@ public sealed partial class TesseraClient
         using var response = await SendAsync(HttpMethod.Get, "v2/policies/" + Segment(policyId), null, cancellationToken);
         var policy = await response.Content.ReadFromJsonAsync(ClientJsonContext.Default.PolicyV2, cancellationToken)
                      ?? throw new InvalidDataException("The policy came back empty.");
-        return (policy, response.Headers.ETag?.Tag.Trim('"') ?? throw new InvalidDataException("The policy came back without an ETag."));
+        // IBM's ETags are unquoted (1-…), which HttpClient's typed ETag header refuses to parse: read the header as sent.
+        var etag = response.Headers.TryGetValues("ETag", out var values) ? values.FirstOrDefault() : null;
+        return (policy, etag ?? throw new InvalidDataException("The policy came back without an ETag."));
     }
 
     /// <summary>Replaces a policy that has not changed since <paramref name="etag"/>; a stale one is a 412.</summary>
     public Task<PolicyV2> ReplacePolicyAsync(string policyId, string etag, PolicyV2 policy, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Put, "v2/policies/" + Segment(policyId), () =>
-        {
-            var content = JsonContent.Create(policy, ClientJsonContext.Default.PolicyV2);
-            content.Headers.TryAddWithoutValidation("If-Match", etag);
-            return content;
-        }, ClientJsonContext.Default.PolicyV2, cancellationToken);
+        SendAsync(HttpMethod.Put, "v2/policies/" + Segment(policyId), () => JsonContent.Create(Writable(policy), ClientJsonContext.Default.PolicyV2),
+            ClientJsonContext.Default.PolicyV2, cancellationToken, etag);
+
+    /// <summary>
+    /// The part of a policy a create or replace sends: a policy read from the server (with its id, dates, state and the
+    /// roles' display names) can be sent back as it is, as the server refuses the fields it sets itself.
+    /// </summary>
+    private static PolicyV2 Writable(PolicyV2 policy) => policy with
+    {
+        Id = null, Href = null, CreatedAt = null, CreatedById = null, LastModifiedAt = null, LastModifiedById = null, State = null,
+        LastPermitAt = null, LastPermitFrequency = null, Unmodeled = null,
+        Control = new V2Control { Grant = new V2Grant { Roles = [.. policy.Control.Grant.Roles.Select(r => new PolicyRole { RoleId = r.RoleId })] } },
+    };
 
     public Task DeletePolicyAsync(string policyId, CancellationToken cancellationToken = default) =>
         SendWithoutAnswerAsync(HttpMethod.Delete, "v1/policies/" + Segment(policyId), null, cancellationToken);

@@ -72,9 +72,9 @@ public sealed partial class TesseraClient : IDisposable
         SendAsync(HttpMethod.Post, path, () => JsonContent.Create(body, bodyType), type, cancellationToken);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, Func<HttpContent>? content, JsonTypeInfo<T> type,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? ifMatch = null)
     {
-        using var response = await SendAsync(method, path, content, cancellationToken);
+        using var response = await SendAsync(method, path, content, cancellationToken, ifMatch: ifMatch);
         return await response.Content.ReadFromJsonAsync(type, cancellationToken)
                ?? throw new InvalidDataException($"{method} {path} answered an empty body.");
     }
@@ -89,7 +89,7 @@ public sealed partial class TesseraClient : IDisposable
     /// token; a 429 (nothing was done) is tried again after the <c>Retry-After</c> the server gave.
     /// </summary>
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, Func<HttpContent>? content, CancellationToken cancellationToken,
-        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead, string? ifMatch = null)
     {
         var renewed = false;
         for (var attempt = 0; ; attempt++)
@@ -98,6 +98,9 @@ public sealed partial class TesseraClient : IDisposable
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await _tokens.GetTokenAsync(renewed, cancellationToken));
             if (ConsistencyToken is { } consistency)
                 request.Headers.TryAddWithoutValidation(ConsistencyTokenHeader, consistency);
+            // Unquoted, as IBM's ETags are: without validation, which would insist on quotes.
+            if (ifMatch is not null)
+                request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
             var response = await _http.SendAsync(request, completion, cancellationToken);
             if (response.IsSuccessStatusCode)
             {

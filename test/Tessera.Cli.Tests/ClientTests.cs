@@ -61,6 +61,36 @@ public sealed class ClientTests(CliServer server) : IClassFixture<CliServer>
         Assert.Equal(accountId, identity.AccountId);
     }
 
+    [Fact]
+    public async Task AReplaceNeedsTheCurrentETag_AndManyDecisionsAndActionsComeBackInOrder()
+    {
+        var (accountId, key) = await server.NewAccountAsync();
+        using var client = TesseraClient.ForApiKey(server.Url, key);
+        var instance = Guid.NewGuid().ToString();
+        var created = await client.CreatePolicyAsync(Authorization(accountId, instance));
+
+        var (current, etag) = await client.GetPolicyV2ForUpdateAsync(created.Id!);
+        var replaced = await client.ReplacePolicyAsync(created.Id!, etag, current with { Description = "replaced" });
+        Assert.Equal("replaced", replaced.Description);
+        var stale = await Assert.ThrowsAsync<TesseraApiException>(() => client.ReplacePolicyAsync(created.Id!, etag, current));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.Status);
+
+        var source = AuthZenEntity.Service($"crn:v1:bluemix:public:cloud-object-storage:global:a/{accountId}:cos-1::");
+        var keys = new AuthZenEntity { Type = "instance", Id = $"crn:v1:bluemix:public:kms:us-south:a/{accountId}:{instance}::" };
+        var others = new AuthZenEntity { Type = "instance", Id = $"crn:v1:bluemix:public:kms:us-south:a/{accountId}:{Guid.NewGuid()}::" };
+        var decisions = await client.EvaluateManyAsync(new EvaluationsRequest([new EvaluationItem { Resource = keys }, new EvaluationItem { Resource = others }])
+        {
+            Subject = source,
+            Action = new AuthZenAction { Name = "kms.secrets.readmetadata" },
+        });
+        Assert.Equal([true, false], decisions.Items.Select(d => d.Value));
+
+        var actions = new List<string>();
+        await foreach (var action in client.SearchActionsAsync(new SearchRequest { Subject = source, Resource = keys }))
+            actions.Add(action.GetProperty("name").GetString()!);
+        Assert.Contains("kms.secrets.readmetadata", actions);
+    }
+
     private static PolicyV2 Authorization(string accountId, string instance) => new()
     {
         Type = PolicyTypes.Authorization,

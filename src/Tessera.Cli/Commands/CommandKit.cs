@@ -17,7 +17,7 @@ internal static class CommandKit
     public static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Suppress status messages", Recursive = true };
 
     public static CommandOutput OutputFor(ParseResult parse) =>
-        new(Console.Out, Console.Error, parse.GetValue(OutputFormat) is not null, parse.GetValue(Quiet));
+        new(Console.Out, parse.GetValue(OutputFormat) is not null, parse.GetValue(Quiet));
 
     /// <summary>Runs <paramref name="action"/> signed in (a saved session or the environment); failures are mapped to exit codes by <see cref="CliApp"/>.</summary>
     public static Command Runs(this Command command, Func<Invocation, CancellationToken, Task<int>> action)

@@ -8,19 +8,17 @@ namespace Tessera.Cli.Output;
 
 /// <summary>
 /// Where a command writes: aligned tables and short status lines for a person, or (<c>--output json</c>) exactly the
-/// API's objects and nothing else on stdout; errors go to stderr as one line. With <c>-q</c> the status lines are dropped.
+/// API's objects and nothing else on stdout (errors go to stderr, one line, from <see cref="CliApp"/>). With <c>-q</c> the status lines are dropped.
 /// </summary>
 internal sealed class CommandOutput : IDisposable
 {
     // An API object printed for a person or a pipe (jq), not embedded in HTML: '<' and '+' stay as they are.
     private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
-    private readonly TextWriter _error;
     private readonly TrimmingWriter _writer;
 
-    public CommandOutput(TextWriter output, TextWriter error, bool json, bool quiet)
+    public CommandOutput(TextWriter output, bool json, bool quiet)
     {
-        _error = error;
         Json = json;
         Quiet = quiet || json;
         var redirected = ReferenceEquals(output, System.Console.Out) && System.Console.IsOutputRedirected;
@@ -57,8 +55,6 @@ internal sealed class CommandOutput : IDisposable
 
     /// <summary>A line that is the command's answer (a created key's secret, a decision), printed even with <c>-q</c>.</summary>
     public void Line(string line) => Console.WriteLine(line);
-
-    public void Error(string line) => _error.WriteLine(line);
 
     /// <summary>Writes out a line not yet ended (a question waiting for its answer).</summary>
     public void Flush() => _writer.Flush();
