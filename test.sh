@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every Tessera test suite: the .NET unit, store and HTTP suites, then IBM's Node SDK against a real server,
+# Runs every Tessera test suite: the .NET unit, store, HTTP, CLI and browser suites, then IBM's Node SDK against a real server,
 # the HTTP and SDK suites once over SQLite and once over PostgreSQL, plus the multi-node tests, and lints the served
 # OpenAPI document with IBM's ruleset.
-# Installs what the suites need when it is missing (PostgreSQL, Node.js and npm from Debian, the SDK and the linter from npm) and
+# Installs what the suites need when it is missing (PostgreSQL, Chromium, Node.js and npm from Debian, the SDK and the linter from npm) and
 # starts a throw-away PostgreSQL cluster on 127.0.0.1, so it passes on a fresh machine that has only the .NET SDK.
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
@@ -31,6 +31,10 @@ if ! dotnet build Tessera.slnx -c Release --nologo -v quiet > "$log/build.txt" 2
   echo "0 passed, 1 failed"
   exit 1
 fi
+
+step "Chromium: Debian's, for the browser tests (Playwright drives it)"
+command -v chromium >/dev/null || need_root_install chromium
+chromium --version 2>/dev/null | head -1
 
 step "PostgreSQL: a throw-away cluster on 127.0.0.1"
 bash test/postgres.sh install

@@ -150,11 +150,12 @@ if (Tls.IsConfigured(options, builder.Configuration))
 app.UseExceptionHandler(errorApp => errorApp.Run(context =>
     ErrorResults.WriteAsync(context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError, "Tessera could not process the request.")));
 app.UseRequestTextChecks();
-// The Node SDK strips a trailing '/', the Go SDK keeps it: both must reach the same endpoint.
+// The Node SDK strips a trailing '/', the Go SDK keeps it: both must reach the same endpoint. Not under the browsable
+// reference, which redirects /docs to /docs/ so that its page finds its scripts beside it: trimming that made a loop.
 app.Use((context, next) =>
 {
     var path = context.Request.Path.Value;
-    if (path is { Length: > 1 } && path.EndsWith('/'))
+    if (path is { Length: > 1 } && path.EndsWith('/') && !context.Request.Path.StartsWithSegments(OpenApiDocumentation.ReferencePath))
         context.Request.Path = path.TrimEnd('/');
     return next(context);
 });

@@ -42,13 +42,19 @@ public class OpenApiDocumentTests(TesseraApp app) : IClassFixture<TesseraApp>
     }
 
     [Fact]
-    public async Task TheBrowsableReference_IsServed()
+    public async Task TheBrowsableReference_IsServed_AtDocsSlash_WithItsScriptsBesideIt()
     {
-        using var anonymous = app.CreateClient();
+        // Redirects not followed: a loop between /docs and /docs/ (the trailing '/' trimmed for the SDKs) once ended,
+        // followed, on a page at /docs/docs/ whose scripts were all 401s.
+        using var anonymous = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
-        using var response = await anonymous.GetAsync(new Uri("/docs/", UriKind.Relative));
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("Tessera API", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var redirect = await anonymous.GetAsync(new Uri("/docs", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
+        Assert.Equal("docs/", redirect.Headers.Location?.OriginalString);
+        using var page = await anonymous.GetAsync(new Uri("/docs/", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Tessera API", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var script = await anonymous.GetAsync(new Uri("/docs/scalar.js", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
     }
 }

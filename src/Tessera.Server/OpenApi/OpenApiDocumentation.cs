@@ -12,6 +12,9 @@ internal static class OpenApiDocumentation
 {
     public const string DocumentPath = "/openapi/{documentName}.json";
 
+    /// <summary>Where the browsable reference is served (its page, scripts and styles below it).</summary>
+    public const string ReferencePath = "/docs";
+
     public static IServiceCollection AddTesseraOpenApi(this IServiceCollection services) => services.AddOpenApi("v1", options =>
     {
         options.AddDocumentTransformer<DocumentHeaderTransformer>();
@@ -52,7 +55,9 @@ internal static class OpenApiDocumentation
     public static IEndpointRouteBuilder MapTesseraOpenApi(this IEndpointRouteBuilder routes)
     {
         routes.MapOpenApi(DocumentPath).AllowAnonymous();
-        routes.MapScalarApiReference("/docs", options => options.WithOpenApiRoutePattern(DocumentPath).WithTitle("Tessera API")).AllowAnonymous();
+        // Scalar's default fonts come from its own CDN: Tessera serves everything the page needs, for hosts without the internet.
+        routes.MapScalarApiReference(ReferencePath, options => options.WithOpenApiRoutePattern(DocumentPath).WithTitle("Tessera API").DisableDefaultFonts())
+            .AllowAnonymous();
         return routes;
     }
 }
