@@ -103,6 +103,10 @@ public sealed class AuthorizationCommandTests(CliServer server) : IClassFixture<
         var fromApi = (await owner.GetAsync($"/v1/policies?account_id={owner.AccountId}&type=authorization")).GetProperty("policies");
         Assert.True(Signed.SameJson(fromApi, listed), $"CLI:\n{listed}\nAPI:\n{fromApi}");
 
+        var listedV2 = await owner.JsonAsync("iam", "authorization-policies", "--api-version", "v2");
+        var fromApiV2 = (await owner.GetAsync($"/v2/policies?account_id={owner.AccountId}&type=authorization&format=display")).GetProperty("policies");
+        Assert.True(Signed.SameJson(fromApiV2, listedV2), $"CLI:\n{listedV2}\nAPI:\n{fromApiV2}");
+
         var id = listed[0].GetProperty("id").GetString()!;
         Assert.True(Signed.SameJson(await owner.GetAsync($"/v1/policies/{id}"), await owner.JsonAsync("iam", "authorization-policy", id)));
         Assert.True(Signed.SameJson(await owner.GetAsync($"/v2/policies/{id}?format=display"),

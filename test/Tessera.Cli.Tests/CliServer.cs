@@ -29,7 +29,7 @@ public class CliServer : IAsyncLifetime
         _node = await TesseraNode.StartAsync(new Dictionary<string, string>(Settings) { ["TESSERA_BOOTSTRAP_APIKEY"] = OperatorKey },
             "--data-dir", Path.Combine(_root, "data"));
         using var client = await _node.ClientAsync(OperatorKey);
-        OperatorAccountId = Claim(client, "account");
+        OperatorAccountId = Tessera.Client.TesseraClient.ReadIdentity(client.DefaultRequestHeaders.Authorization!.Parameter!).AccountId;
     }
 
     public Cli NewCli(IReadOnlyDictionary<string, string>? environment = null) =>
@@ -50,14 +50,6 @@ public class CliServer : IAsyncLifetime
     public Task<HttpClient> ApiAsync(string apiKey) => _node!.ClientAsync(apiKey);
 
     public string ServerOutput => _node?.Output ?? "";
-
-    private static string Claim(HttpClient client, string name)
-    {
-        var token = client.DefaultRequestHeaders.Authorization!.Parameter!;
-        var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        using var claims = JsonDocument.Parse(Convert.FromBase64String(payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=')));
-        return name == "account" ? claims.RootElement.GetProperty("account").GetProperty("bss").GetString()! : claims.RootElement.GetProperty(name).GetString()!;
-    }
 
     public async Task DisposeAsync()
     {

@@ -52,6 +52,8 @@ public sealed class DecisionAndEventCommandTests(CliServer server) : IClassFixtu
         var line = Assert.Single(what.Stdout.Split('\n'), l => l.Contains("resource=audit"));
         Assert.Contains("cloud-object-storage.object.put", line);
         Assert.DoesNotContain("cloud-object-storage.object.get,", line);
+        var one = await owner.JsonAsync("what-can", $"crn:v1:bluemix:public:atracker:us-south:a/{owner.AccountId}:at-1::", "--action", "cloud-object-storage.object.get");
+        Assert.Empty(one.EnumerateArray());
     }
 
     [Fact]
@@ -61,6 +63,7 @@ public sealed class DecisionAndEventCommandTests(CliServer server) : IClassFixtu
         await owner.OkAsync("iam", "service-id-create", "first");
         var listed = await owner.JsonAsync("events", "--action", "iam-identity.serviceid.create");
         Assert.Equal("iam-identity.serviceid.create", Assert.Single(listed.EnumerateArray()).GetProperty("action").GetString());
+        Assert.Empty((await owner.JsonAsync("events", "--since", DateTimeOffset.UtcNow.AddMinutes(5).ToString("O"))).EnumerateArray());
 
         using var follow = owner.Cli.Start(["events", "--follow", "--output", "json", "--action", "iam-identity.serviceid.create"]);
         var lines = new List<string>();

@@ -42,8 +42,8 @@ internal static class ApplyCommand
         {
             var specs = AuthorizationFile.Read(run.Value(file)!);
             run.Out.Status($"Reading the authorizations of account {run.AccountId} as {run.IamId}...");
-            var existing = await AuthorizationCommands.ToListAsync(run.Client.ListPoliciesV2Async(
-                new PolicyFilter(run.AccountId) { Type = PolicyTypes.Authorization }, cancellationToken));
+            var existing = await run.Client.ListPoliciesV2Async(
+                new PolicyFilter(run.AccountId) { Type = PolicyTypes.Authorization }, cancellationToken).ToListAsync(cancellationToken);
             var desired = await ResolveAsync(run, specs, cancellationToken);
             var plan = ApplyPlan.Of(desired, existing, run.Value(prune));
             ShowPlan(run, plan, await RoleNamesAsync(run, cancellationToken));

@@ -88,7 +88,7 @@ internal static class AccessPolicyCommands
             var filter = new PolicyFilter(run.AccountId) { Type = PolicyTypes.Access };
             filter = kind.Attribute == "iam_id" ? filter with { IamId = subjectId } : filter with { AccessGroupId = subjectId };
             run.Out.Status($"Getting policies of {kind.Noun} {run.Value(subject)} under account {run.AccountId} as {run.IamId}...");
-            var policies = await AuthorizationCommands.ToListAsync(run.Client.ListPoliciesAsync(filter, cancellationToken));
+            var policies = await run.Client.ListPoliciesAsync(filter, cancellationToken).ToListAsync(cancellationToken);
             if (run.Out.Json)
                 run.Out.WriteJson(policies, ClientJsonContext.Default.PolicyV1);
             else

@@ -146,14 +146,14 @@ internal static class AuthorizationCommands
             run.Out.Status($"Getting authorization policies under account {run.AccountId} as {run.IamId}...");
             if (run.Value(apiVersion) == "v2")
             {
-                var v2 = await ToListAsync(run.Client.ListPoliciesV2Async(filter with { Format = "display" }, cancellationToken));
+                var v2 = await run.Client.ListPoliciesV2Async(filter with { Format = "display" }, cancellationToken).ToListAsync(cancellationToken);
                 if (run.Out.Json)
                     run.Out.WriteJson(v2, ClientJsonContext.Default.PolicyV2);
                 else
                     run.Out.Table(AuthorizationView.Headers, v2.Select(p => AuthorizationView.Of(p, run.AccountId).Row));
                 return 0;
             }
-            var policies = await ToListAsync(run.Client.ListPoliciesAsync(filter, cancellationToken));
+            var policies = await run.Client.ListPoliciesAsync(filter, cancellationToken).ToListAsync(cancellationToken);
             if (run.Out.Json)
                 run.Out.WriteJson(policies, ClientJsonContext.Default.PolicyV1);
             else
@@ -226,27 +226,20 @@ internal static class AuthorizationCommands
         new Option<string>("--api-version") { Description = "The policy view: v1 (default) or v2", HelpName = "v1|v2", DefaultValueFactory = _ => "v1" }
             .AcceptOnlyFromAmong("v1", "v2");
 
-    internal static void Show(Invocation run, PolicyV1 policy)
+    private static void Show(Invocation run, PolicyV1 policy) =>
+        Show(run, policy, ClientJsonContext.Default.PolicyV1, AuthorizationView.Of(policy, run.AccountId));
+
+    private static void Show(Invocation run, PolicyV2 policy) =>
+        Show(run, policy, ClientJsonContext.Default.PolicyV2, AuthorizationView.Of(policy, run.AccountId));
+
+    // Either view: the API's object with --output json, else the person's fields.
+    private static void Show<TPolicy>(Invocation run, TPolicy policy, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TPolicy> type,
+        AuthorizationView view)
+        where TPolicy : PolicyBase
     {
         if (run.Out.Json)
-            run.Out.WriteJson(policy, ClientJsonContext.Default.PolicyV1);
+            run.Out.WriteJson(policy, type);
         else
-            run.Out.Fields([.. AuthorizationView.Of(policy, run.AccountId).Fields, ("Description", policy.Description)]);
-    }
-
-    internal static void Show(Invocation run, PolicyV2 policy)
-    {
-        if (run.Out.Json)
-            run.Out.WriteJson(policy, ClientJsonContext.Default.PolicyV2);
-        else
-            run.Out.Fields([.. AuthorizationView.Of(policy, run.AccountId).Fields, ("Description", policy.Description)]);
-    }
-
-    internal static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
-    {
-        var list = new List<T>();
-        await foreach (var item in items)
-            list.Add(item);
-        return list;
+            run.Out.Fields([.. view.Fields, ("Description", policy.Description)]);
     }
 }

@@ -67,11 +67,11 @@ internal static class DecisionCommands
         var target = Required("TARGET_CRN", "The target resource's CRN");
         return new Command("who-can", "Which services and identities may do ACTION on TARGET").With(action, target).Runs(async (run, cancellationToken) =>
         {
-            var found = await AuthorizationCommands.ToListAsync(run.Client.SearchSubjectsAsync(new SearchRequest
+            var found = await run.Client.SearchSubjectsAsync(new SearchRequest
             {
                 Action = new AuthZenAction { Name = run.Value(action)! },
                 Resource = Resource(run.Value(target)!),
-            }, cancellationToken));
+            }, cancellationToken).ToListAsync(cancellationToken);
             WriteResults(run, found);
             return 0;
         });

@@ -24,7 +24,7 @@ internal static class EventCommands
             var filter = new EventFilter(run.AccountId) { Action = run.Value(action), Target = run.Value(target), From = run.Value(since) };
             if (!run.Value(follow))
             {
-                var events = await AuthorizationCommands.ToListAsync(run.Client.ListEventsAsync(filter, cancellationToken));
+                var events = await run.Client.ListEventsAsync(filter, cancellationToken).ToListAsync(cancellationToken);
                 if (run.Out.Json)
                     run.Out.WriteJson(events, ClientJsonContext.Default.AuditEvent);
                 else

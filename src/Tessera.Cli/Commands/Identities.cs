@@ -15,10 +15,7 @@ internal static class Identities
     {
         if (nameOrId.StartsWith("ServiceId-", StringComparison.Ordinal) || nameOrId.StartsWith("iam-ServiceId-", StringComparison.Ordinal))
             return await client.GetServiceIdAsync(nameOrId, cancellationToken);
-        var named = new List<ServiceId>();
-        await foreach (var serviceId in client.ListServiceIdsAsync(accountId, nameOrId, cancellationToken))
-            named.Add(serviceId);
-        return One(named, nameOrId, "service ID", s => s.Id);
+        return One(await client.ListServiceIdsAsync(accountId, nameOrId, cancellationToken).ToListAsync(cancellationToken), nameOrId, "service ID", s => s.Id);
     }
 
     public static async Task<AccessGroup> AccessGroupAsync(TesseraClient client, string accountId, string nameOrId, CancellationToken cancellationToken) =>

@@ -36,7 +36,7 @@ internal static class IdentityCommands
         new Command("service-ids", "List the account's service IDs").Runs(async (run, cancellationToken) =>
         {
             run.Out.Status($"Getting all services IDs bound to account {run.AccountId} as {run.IamId}...");
-            var all = await AuthorizationCommands.ToListAsync(run.Client.ListServiceIdsAsync(run.AccountId, cancellationToken: cancellationToken));
+            var all = await run.Client.ListServiceIdsAsync(run.AccountId, cancellationToken: cancellationToken).ToListAsync(cancellationToken);
             if (run.Out.Json)
                 run.Out.WriteJson(all, ClientJsonContext.Default.ServiceId);
             else

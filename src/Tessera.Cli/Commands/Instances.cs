@@ -20,18 +20,9 @@ internal static class Instances
                 // A GUID-shaped name is still a name.
             }
         }
-        var named = new List<ResourceInstance>();
-        await foreach (var instance in client.ListResourceInstancesAsync(new ResourceInstanceFilter { AccountId = accountId, Name = nameOrId, ResourceId = service },
-                           cancellationToken))
-        {
-            named.Add(instance);
-        }
-        return named.Count switch
-        {
-            1 => named[0],
-            0 => throw new CliException($"No service instance named '{nameOrId}'{(service is null ? "" : $" of {service}")} in account {accountId}."),
-            _ => throw new CliException($"{named.Count} service instances are named '{nameOrId}' ({string.Join(", ", named.Select(i => i.Guid))}); name one by its ID."),
-        };
+        var named = await client.ListResourceInstancesAsync(new ResourceInstanceFilter { AccountId = accountId, Name = nameOrId, ResourceId = service },
+            cancellationToken).ToListAsync(cancellationToken);
+        return Identities.One(named, nameOrId, "service instance", i => i.Guid);
     }
 
     /// <summary>The GUID an attribute needs, from a GUID or a whole instance CRN.</summary>

@@ -53,8 +53,8 @@ internal static class ResourceCommands
         return new Command("service-instances", "List the account's service instances").With(service, groupName).Runs(async (run, cancellationToken) =>
         {
             var group = run.Value(groupName) is { } named ? (await GroupAsync(run, named, cancellationToken)).Id : null;
-            var instances = await AuthorizationCommands.ToListAsync(run.Client.ListResourceInstancesAsync(
-                new ResourceInstanceFilter { AccountId = run.AccountId, ResourceId = run.Value(service), ResourceGroupId = group }, cancellationToken));
+            var instances = await run.Client.ListResourceInstancesAsync(
+                new ResourceInstanceFilter { AccountId = run.AccountId, ResourceId = run.Value(service), ResourceGroupId = group }, cancellationToken).ToListAsync(cancellationToken);
             if (run.Out.Json)
                 run.Out.WriteJson(instances, ClientJsonContext.Default.ResourceInstance);
             else
