@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Tessera.Decisions;
 using Tessera.Model;
+using Tessera.Policies;
 using Tessera.Storage;
 
 namespace Tessera.Management;
@@ -70,7 +71,8 @@ public sealed partial class RuleBook
             return Done(call, "group.delete", found);
         var auditEvent = AuditEvents.For(call, Now, group.AccountId, "resource-controller.group.delete", AuditEvents.ResourceGroup(group), 204,
             $"delete resource group {id}");
-        var result = await store.DeleteResourceGroupAsync(id, Now, auditEvent, cancellationToken);
+        var result = await store.DeleteResourceGroupAsync(id, call.Caller.IamId, Now, auditEvent,
+            new CascadeEvents(call, Now, catalog, $"resource group {id} was deleted"), cancellationToken);
         return Done(call, "group.delete", result.Status switch
         {
             WriteStatus.Ok => Outcome.Ok(result.Value!),
@@ -192,4 +194,34 @@ public sealed partial class RuleBook
     }
 
     private static Failure InstanceNotFound(string id) => Outcome.NotFound($"Instance {id}");
+
+    /// <summary>
+    /// What deleting the instance takes with it (R7), as far as the caller may see: the policies bound to it as source,
+    /// as target, or as the delegator that created them. (Authorizations other accounts granted to it go too, unseen here.)
+    /// </summary>
+    public ValueTask<IReadOnlyList<Policy>> PoliciesRemovedWithAsync(CallContext call, ServiceInstance instance, CancellationToken cancellationToken) =>
+        VisiblePoliciesAsync(call, instance.AccountId, policy => PolicyBindings.Of(policy) is var bound
+            && (bound.SourceInstance == instance.Guid || bound.TargetInstance == instance.Guid || bound.DelegatorInstance == instance.Guid), cancellationToken);
+
+    /// <summary>What deleting the resource group takes with it (R7), as far as the caller may see: the policies that name it.</summary>
+    public ValueTask<IReadOnlyList<Policy>> PoliciesRemovedWithAsync(CallContext call, ResourceGroup group, CancellationToken cancellationToken) =>
+        VisiblePoliciesAsync(call, group.AccountId, policy => PolicyBindings.NamesResourceGroup(policy, group.Id), cancellationToken);
+
+    /// <summary>Every policy of the account that the caller may view (R3) and that <paramref name="selected"/> picks.</summary>
+    private async ValueTask<IReadOnlyList<Policy>> VisiblePoliciesAsync(CallContext call, string accountId, Func<Policy, bool> selected,
+        CancellationToken cancellationToken)
+    {
+        var found = new List<Policy>();
+        var query = new PolicyQuery { AccountId = accountId, Limit = 500 };
+        while (true)
+        {
+            var page = await ListPoliciesAsync(call, query, cancellationToken);
+            if (!page.Succeeded)
+                return found;
+            found.AddRange(page.Value!.Policies.Where(selected));
+            if (page.Value.Next is null)
+                return found;
+            query = query with { After = page.Value.Next };
+        }
+    }
 }

@@ -263,12 +263,20 @@ public abstract partial class RelationalStore
     /// <summary>R7: soft-deletes the active policies matching <paramref name="where"/>, each with its own event, in the caller's transaction.</summary>
     private static async ValueTask CascadePoliciesAsync(DbConnection connection, DbTransaction transaction, long revision, Changes changes,
         string where, string actorId, DateTimeOffset at, ICascadeEvents cascade, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters) =>
+        await CascadePoliciesAsync(connection, transaction, revision, changes, where, actorId, at, cascade, exact: null, cancellationToken, parameters);
+
+    /// <summary>The same, for the policies <paramref name="where"/> finds that also pass <paramref name="exact"/>.</summary>
+    private static async ValueTask CascadePoliciesAsync(DbConnection connection, DbTransaction transaction, long revision, Changes changes,
+        string where, string actorId, DateTimeOffset at, ICascadeEvents cascade, Func<Policy, bool>? exact, CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters)
     {
         var affected = await ReadAllAsync(connection, transaction, $"SELECT {PolicyColumns} FROM policies WHERE state = 'active' AND {where} ORDER BY id",
             ReadPolicy, cancellationToken, parameters);
         foreach (var policy in affected)
         {
+            if (exact is not null && !exact(policy))
+                continue;
             var deleted = await SetStateAsync(connection, transaction, policy, PolicyState.Deleted, actorId, at, revision, cancellationToken);
             await InsertEventAsync(connection, transaction, cascade.PolicyDeleted(deleted), revision, cancellationToken);
             changes.Policies.Add(deleted);

@@ -42,8 +42,9 @@ public abstract partial class RelationalStore
             return (WriteResult.Ok(current with { Name = name, UpdatedAt = at }), true);
         }, cancellationToken);
 
-    public async ValueTask<WriteResult<ResourceGroup>> DeleteResourceGroupAsync(string id, DateTimeOffset at, AuditEvent auditEvent, CancellationToken cancellationToken) =>
-        await WriteAsync(async (connection, transaction, revision, _) =>
+    public async ValueTask<WriteResult<ResourceGroup>> DeleteResourceGroupAsync(string id, string actorId, DateTimeOffset at, AuditEvent auditEvent,
+        ICascadeEvents cascade, CancellationToken cancellationToken) =>
+        await WriteAsync(async (connection, transaction, revision, changes) =>
         {
             var current = await GetResourceGroupAsync(connection, transaction, id, cancellationToken);
             if (current is null || current.Deleted)
@@ -57,6 +58,9 @@ public abstract partial class RelationalStore
             await ExecuteAsync(connection, transaction, "UPDATE resource_groups SET deleted = 1, updated_at = @at WHERE id = @id", cancellationToken,
                 ("@id", id), ("@at", Format(at)));
             await InsertEventAsync(connection, transaction, auditEvent, revision, cancellationToken);
+            // No column holds a policy's group, and deleting a group is rare: the text finds the candidates, the exact test decides.
+            await CascadePoliciesAsync(connection, transaction, revision, changes, "body LIKE @pattern", actorId, at, cascade,
+                policy => PolicyBindings.NamesResourceGroup(policy, id), cancellationToken, ("@pattern", $"%{id}%"));
             return (WriteResult.Ok(current with { Deleted = true, UpdatedAt = at }), true);
         }, cancellationToken);
 

@@ -113,6 +113,38 @@ public class CascadeTests(TesseraApp app) : IClassFixture<TesseraApp>
         Assert.Equal(2, (await tenant.Client.EventsAsync(tenant.AccountId, "&action=iam-am.policy.delete")).Count);
     }
 
+    [Fact]
+    public async Task DeletingAResourceGroup_DeletesEveryPolicyThatNamesIt_WithOneEventEach()
+    {
+        var tenant = await app.NewTenantAsync("cascade-group");
+        var (_, group, _) = await tenant.Client.SendAsync(HttpMethod.Post, "/v2/resource_groups", new { name = "team-a", account_id = tenant.AccountId });
+        var groupId = group.GetProperty("id").GetString()!;
+        var user = await app.AddUserAsync(tenant, "dev@cascade-group.test");
+        async Task<string> CreateAsync(object body)
+        {
+            var (status, created, _) = await tenant.Client.SendAsync(HttpMethod.Post, "/v1/policies", body);
+            Assert.True(status == HttpStatusCode.Created, created.ToString());
+            return created.GetProperty("id").GetString()!;
+        }
+        var asSource = await CreateAsync(Policies.Authorization(
+            [$"accountId={tenant.AccountId}", "serviceName=cloud-object-storage", $"resourceGroupId={groupId}"], [Policies.Reader],
+            [$"accountId={tenant.AccountId}", "serviceName=kms"]));
+        var asTarget = await CreateAsync(Policies.Authorization(
+            [$"accountId={tenant.AccountId}", "serviceName=cloud-object-storage"], [Policies.Reader],
+            [$"accountId={tenant.AccountId}", "serviceName=kms", $"resourceGroupId={groupId}"]));
+        var access = await tenant.GrantAsync(user.IamId, [Policies.PlatformRole("Viewer")], "serviceName=kms", $"resourceGroupId={groupId}");
+        var unrelated = await AuthorizeAsync(tenant, "event-notifications", null, null);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await tenant.Client.SendAsync(HttpMethod.Delete, $"/v2/resource_groups/{groupId}")).Status);
+
+        Assert.Equal([PolicyState.Deleted, PolicyState.Deleted, PolicyState.Deleted, PolicyState.Active], await StatesAsync(asSource, asTarget, access, unrelated));
+        var events = await tenant.Client.EventsAsync(tenant.AccountId, "&action=iam-am.policy.delete");
+        Assert.Equal(new[] { asSource, asTarget, access }.Order(), events.Select(e => e.GetProperty("target").GetProperty("name").GetString()!).Order());
+        Assert.All(events, e => Assert.Contains($"because resource group {groupId} was deleted", e.GetProperty("message").GetString(), StringComparison.Ordinal));
+        var groupEvent = Assert.Single(await tenant.Client.EventsAsync(tenant.AccountId, "&action=resource-controller.group.delete"));
+        Assert.Equal(events[0].GetProperty("revision").GetInt64(), groupEvent.GetProperty("revision").GetInt64());
+    }
+
     private static async Task<string> AuthorizeAsync(Tenant tenant, string source, string? sourceInstance, string? targetInstance)
     {
         string[] subject = sourceInstance is null

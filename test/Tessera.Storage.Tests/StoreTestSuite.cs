@@ -322,10 +322,10 @@ public abstract class StoreTestSuite : IAsyncLifetime
         await Store.CreateResourceGroupAsync(group, GroupEvent(group), CancellationToken.None);
         var instance = await CreateInstanceAsync(account, "kms", group.Id);
 
-        Assert.Equal(WriteStatus.NotEmpty, (await Store.DeleteResourceGroupAsync(group.Id, Now, GroupEvent(group), CancellationToken.None)).Status);
-        Assert.Equal(WriteStatus.NotEmpty, (await Store.DeleteResourceGroupAsync(account.DefaultGroup.Id, Now, GroupEvent(group), CancellationToken.None)).Status);
+        Assert.Equal(WriteStatus.NotEmpty, (await Store.DeleteResourceGroupAsync(group.Id, "IBMid-test", Now, GroupEvent(group), Cascade, CancellationToken.None)).Status);
+        Assert.Equal(WriteStatus.NotEmpty, (await Store.DeleteResourceGroupAsync(account.DefaultGroup.Id, "IBMid-test", Now, GroupEvent(group), Cascade, CancellationToken.None)).Status);
         await Store.RemoveInstanceAsync(instance.Guid, "IBMid-1", Now, InstanceEvent(instance, "delete"), Cascade, CancellationToken.None);
-        Assert.Equal(WriteStatus.Ok, (await Store.DeleteResourceGroupAsync(group.Id, Now, GroupEvent(group), CancellationToken.None)).Status);
+        Assert.Equal(WriteStatus.Ok, (await Store.DeleteResourceGroupAsync(group.Id, "IBMid-test", Now, GroupEvent(group), Cascade, CancellationToken.None)).Status);
         Assert.DoesNotContain(await Store.ListResourceGroupsAsync(account.Account.Id, CancellationToken.None), g => g.Id == group.Id);
     }
 

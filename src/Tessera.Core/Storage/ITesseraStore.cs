@@ -93,8 +93,12 @@ public interface ITesseraStore
 
     ValueTask<WriteResult<ResourceGroup>> RenameResourceGroupAsync(string id, string name, DateTimeOffset at, AuditEvent auditEvent, CancellationToken cancellationToken);
 
-    /// <summary>Deletes an empty, non-default group; <see cref="WriteStatus.NotEmpty"/> while it holds active instances.</summary>
-    ValueTask<WriteResult<ResourceGroup>> DeleteResourceGroupAsync(string id, DateTimeOffset at, AuditEvent auditEvent, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes an empty, non-default group and, in the same transaction, every policy that names it (R7), in any account;
+    /// <see cref="WriteStatus.NotEmpty"/> while it holds active instances.
+    /// </summary>
+    ValueTask<WriteResult<ResourceGroup>> DeleteResourceGroupAsync(string id, string actorId, DateTimeOffset at, AuditEvent auditEvent, ICascadeEvents cascade,
+        CancellationToken cancellationToken);
 
     /// <summary>An instance by GUID, removed ones included.</summary>
     ValueTask<ServiceInstance?> GetInstanceAsync(string guid, CancellationToken cancellationToken);

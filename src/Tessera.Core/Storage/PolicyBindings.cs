@@ -17,5 +17,14 @@ public sealed record PolicyBindings(string? SubjectId, string? SourceInstance, s
         policy.CreatedById.StartsWith("crn:", StringComparison.Ordinal) && Crn.TryParse(policy.CreatedById, out var creator, out _)
             && creator.ServiceInstance.Length > 0 ? creator.ServiceInstance : null);
 
+    /// <summary>
+    /// Whether the policy names the resource group <paramref name="groupId"/>: as its source's or target's group, or as
+    /// the resource group it targets (<c>resourceType</c> <c>resource-group</c>); deleting the group deletes it (R7).
+    /// </summary>
+    public static bool NamesResourceGroup(Policy policy, string groupId) =>
+        policy.SubjectValue(AttributeNames.ResourceGroupId) == groupId
+        || policy.ResourceValue(AttributeNames.ResourceGroupId) == groupId
+        || (policy.ResourceValue(AttributeNames.ResourceType) == Crn.ResourceGroupType && policy.ResourceValue(AttributeNames.Resource) == groupId);
+
     private static string? Instance(string? value) => value is null ? null : Crn.InstanceGuid(value);
 }
