@@ -60,7 +60,7 @@ public static class Outcome
     public static Failure Invalid(string message, string? field = null, string code = ErrorCodes.InvalidBody) =>
         new(OutcomeKind.Invalid, new Problem(code, message, field));
 
-    public static Failure Invalid(TesseraError error, string? field = null) => new(OutcomeKind.Invalid, new Problem(error.Code, error.Message, field));
+    public static Failure Invalid(TesseraError error) => new(OutcomeKind.Invalid, new Problem(error.Code, error.Message, error.Field));
 
     public static Failure Conflict(string message, string code = ErrorCodes.Conflict) => new(OutcomeKind.Conflict, new Problem(code, message));
 

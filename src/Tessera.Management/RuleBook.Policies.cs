@@ -79,12 +79,13 @@ public sealed partial class RuleBook
                 : null;
             if (delegator is null)
             {
-                return (null, Refuse(call, PolicyActions.Create, resource, AuditEvents.Policy(validated.AccountId, "new"), "this policy",
-                    PolicyEventAction(PolicyActions.Create)));
+                var refusal = Refuse(call, PolicyActions.Create, resource, AuditEvents.Policy(validated.AccountId, "new"), "this policy",
+                    PolicyEventAction(PolicyActions.Create));
+                return (null, At(refusal, "resource"));
             }
         }
         if (await CheckGrantAsync(caller, validated.AccountId, validated.Resource, validated.Roles, cancellationToken) is { } grantRefusal)
-            return (null, grantRefusal);
+            return (null, At(grantRefusal, "roles"));
 
         var now = Now;
         var creator = delegator ?? caller.IamId;
@@ -296,9 +297,25 @@ public sealed partial class RuleBook
         WriteStatus.Conflict => Outcome.ConflictWith(result.Value!,
             $"Failed to create policy. A policy with the same subject, roles and resource already exists: {result.Value!.Id}.", ErrorCodes.PolicyConflict),
         WriteStatus.PreconditionFailed => Outcome.PreconditionFailed($"policy {policyId}"),
-        WriteStatus.InvalidReference => Outcome.Invalid(result.Problem!),
+        WriteStatus.InvalidReference => Outcome.Invalid(result.Problem!, ReferenceField(result.Problem!)),
         _ => PolicyNotFound(policyId),
     };
+
+    /// <summary>A refusal as a form shows it: beside the field it concerns (the target for R3, the roles for what the caller lacks).</summary>
+    private static Failure At(Failure failure, string field) => failure with { Problem = failure.Problem with { Field = field } };
+
+    /// <summary>The field a store's reference problem names (<c>resources[0] serviceInstance '…' has been deleted</c>).</summary>
+    private static string? ReferenceField(string problem)
+    {
+        var side = problem.StartsWith("subjects[0] ", StringComparison.Ordinal) ? "subject"
+            : problem.StartsWith("resources[0] ", StringComparison.Ordinal) ? "resource"
+            : null;
+        if (side is null)
+            return null;
+        var attribute = problem.AsSpan(problem.IndexOf(' ', StringComparison.Ordinal) + 1);
+        var end = attribute.IndexOf(' ');
+        return $"{side}.{(end < 0 ? attribute : attribute[..end])}";
+    }
 
     private static string PolicyEventAction(string iamAction) => "iam-am.policy." + iamAction[(iamAction.LastIndexOf('.') + 1)..];
 

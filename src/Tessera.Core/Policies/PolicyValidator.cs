@@ -13,6 +13,8 @@ namespace Tessera.Policies;
 /// </summary>
 public sealed class PolicyValidator(ServiceCatalog catalog)
 {
+    private const string Roles = "roles";
+
     public bool TryValidate(PolicyDraft draft, [NotNullWhen(true)] out ValidatedPolicy? policy, [NotNullWhen(false)] out TesseraError? error)
     {
         List<string>? roles = null;
@@ -27,7 +29,7 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
     {
         canonicalRoles = [];
         if (draft.Description is { Length: > PolicyLimits.MaxDescriptionLength })
-            return TesseraError.BadRequest($"description must be at most {PolicyLimits.MaxDescriptionLength} characters");
+            return TesseraError.BadRequest($"description must be at most {PolicyLimits.MaxDescriptionLength} characters", "description");
         if (draft.Type == PolicyType.Access)
             return CheckAccess(draft, canonicalRoles);
 
@@ -40,24 +42,24 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
         var sourceName = Value(draft.Subject, AttributeNames.ServiceName);
         var targetName = Value(draft.Resource, AttributeNames.ServiceName);
         if (Value(draft.Subject, AttributeNames.AccountId) is null)
-            return TesseraError.BadRequest("subject must include the attribute 'accountId' (the source's account)");
+            return TesseraError.BadRequest("subject must include the attribute 'accountId' (the source's account)", "subject.accountId");
         if (Value(draft.Resource, AttributeNames.AccountId) is null)
-            return TesseraError.BadRequest("resource must include the attribute 'accountId' (the account that owns the target)");
+            return TesseraError.BadRequest("resource must include the attribute 'accountId' (the account that owns the target)", "resource.accountId");
         // IBM's resource-group shapes: every service of a resource group as the source (subject resourceGroupId, often
         // with stringExists), or a resource group as the target (resource resourceType "resource-group", no service).
         var groupSource = sourceName is null && draft.Subject.Any(a => a.Name == AttributeNames.ResourceGroupId);
         var groupTarget = targetName is null && Value(draft.Resource, AttributeNames.ResourceType) == Crn.ResourceGroupType;
         if (sourceName is null && !groupSource)
-            return TesseraError.BadRequest("subject must include the attribute 'serviceName' (the source service) or 'resourceGroupId' (the services of a resource group)");
+            return TesseraError.BadRequest("subject must include the attribute 'serviceName' (the source service) or 'resourceGroupId' (the services of a resource group)", "subject.serviceName");
         if (targetName is null && !groupTarget)
-            return TesseraError.BadRequest("resource must include the attribute 'serviceName' (the target service), or 'resourceType' 'resource-group' for a resource group");
+            return TesseraError.BadRequest("resource must include the attribute 'serviceName' (the target service), or 'resourceType' 'resource-group' for a resource group", "resource.serviceName");
 
         var source = sourceName is null ? null : catalog.FindService(sourceName);
         if (sourceName is not null && source is null)
-            return TesseraError.BadRequest($"subject serviceName '{sourceName}' is not a service in the catalog (see GET /v1/catalog/services)");
+            return TesseraError.BadRequest($"subject serviceName '{sourceName}' is not a service in the catalog (see GET /v1/catalog/services)", "subject.serviceName");
         var target = catalog.FindService(targetName ?? Crn.ResourceController);
         if (target is null)
-            return TesseraError.BadRequest($"resource serviceName '{targetName}' is not a service in the catalog (see GET /v1/catalog/services)");
+            return TesseraError.BadRequest($"resource serviceName '{targetName}' is not a service in the catalog (see GET /v1/catalog/services)", "resource.serviceName");
         if (source is null || groupTarget)
             return CheckResourceGroupForm(draft, source, target, canonicalRoles);
 
@@ -66,14 +68,14 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
         {
             return new TesseraError(400, ErrorCodes.RoleNotSupported,
                 $"{target.Name} does not accept authorizations from {source.Name}. Valid roles are NONE " +
-                $"(GET /v2/roles?service_name={target.Name}&source_service_name={source.Name}&policy_type=authorization)");
+                $"(GET /v2/roles?service_name={target.Name}&source_service_name={source.Name}&policy_type=authorization)", "resource.serviceName");
         }
 
         if ((CheckScope(draft.Subject, "subject", source.Name, source.ResourceTypes) ?? CheckScope(draft.Resource, "resource", target.Name, pair.ResourceTypes)) is { } scopeError)
             return scopeError;
 
         if (draft.RoleIds.Count == 0)
-            return TesseraError.BadRequest("roles must name at least one role");
+            return TesseraError.BadRequest("roles must name at least one role", Roles);
         foreach (var roleId in draft.RoleIds)
         {
             var role = catalog.ResolveRole(target, roleId);
@@ -81,10 +83,10 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
             {
                 return new TesseraError(400, ErrorCodes.RoleNotSupported,
                     $"role '{roleId}' cannot be granted to {source.Name} on {target.Name}. Valid roles are " +
-                    string.Join(", ", pair.Roles.Select(r => $"{r.DisplayName} ({r.Crn})")));
+                    string.Join(", ", pair.Roles.Select(r => $"{r.DisplayName} ({r.Crn})")), Roles);
             }
             if (canonicalRoles.Contains(role.Crn))
-                return TesseraError.BadRequest($"role '{role.DisplayName}' ({role.Crn}) is listed more than once");
+                return TesseraError.BadRequest($"role '{role.DisplayName}' ({role.Crn}) is listed more than once", Roles);
             canonicalRoles.Add(role.Crn);
         }
         return null;
@@ -106,11 +108,11 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
             if (catalog.ResolveRole(target, roleId) != viewer)
             {
                 return new TesseraError(400, ErrorCodes.RoleNotSupported,
-                    $"role '{roleId}' cannot be granted here: an authorization with a resource group as source or target grants Viewer ({viewer.Crn})");
+                    $"role '{roleId}' cannot be granted here: an authorization with a resource group as source or target grants Viewer ({viewer.Crn})", Roles);
             }
         }
         if (draft.RoleIds.Count != 1)
-            return TesseraError.BadRequest($"roles must name exactly one role, Viewer ({viewer.Crn})");
+            return TesseraError.BadRequest($"roles must name exactly one role, Viewer ({viewer.Crn})", Roles);
         canonicalRoles.Add(viewer.Crn);
         return null;
     }
@@ -151,7 +153,7 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
         }
 
         if (draft.RoleIds.Count == 0)
-            return TesseraError.BadRequest("roles must name at least one role");
+            return TesseraError.BadRequest("roles must name at least one role", Roles);
         foreach (var roleId in draft.RoleIds)
         {
             // With no service, a role is valid if some service has it: the platform roles and Reader, Writer, Manager.
@@ -165,7 +167,7 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
                     : $"role '{roleId}' is not a role of {service.Name} (see GET /v2/roles?service_name={service.Name})");
             }
             if (canonicalRoles.Contains(role.Crn))
-                return TesseraError.BadRequest($"role '{role.DisplayName}' ({role.Crn}) is listed more than once");
+                return TesseraError.BadRequest($"role '{role.DisplayName}' ({role.Crn}) is listed more than once", Roles);
             canonicalRoles.Add(role.Crn);
         }
         return null;
@@ -186,18 +188,18 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
                     $"{side} attribute '{attribute.Name}' is not supported here; use {string.Join(", ", AttributeNames.Authorization.Concat(serviceDefined))}");
             }
             if (!seen.Add(attribute.Name))
-                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}' appears more than once");
+                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}' appears more than once", $"{side}.{attribute.Name}");
             if (attribute.Operator == AttributeOperator.StringExists && attribute.Value is not ("true" or "false"))
-                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}': operator 'stringExists' takes the value true or false");
+                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}': operator 'stringExists' takes the value true or false", $"{side}.{attribute.Name}");
             if (attribute.Operator.TakesList() && attribute.Values.Count is 0 or > PolicyLimits.MaxAnyOfValues)
-                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}': operator '{attribute.Operator.ToWire()}' takes a list of 1 to {PolicyLimits.MaxAnyOfValues} values");
+                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}': operator '{attribute.Operator.ToWire()}' takes a list of 1 to {PolicyLimits.MaxAnyOfValues} values", $"{side}.{attribute.Name}");
             foreach (var value in attribute.Operator.TakesList() ? attribute.Values : [attribute.Value])
             {
                 if (value.Length is 0 or > PolicyLimits.MaxValueLength)
-                    return TesseraError.BadRequest($"{side} attribute '{attribute.Name}' must have values of 1 to {PolicyLimits.MaxValueLength} characters");
+                    return TesseraError.BadRequest($"{side} attribute '{attribute.Name}' must have values of 1 to {PolicyLimits.MaxValueLength} characters", $"{side}.{attribute.Name}");
             }
             if (attribute.Operator != AttributeOperator.StringEquals && attribute.Name is AttributeNames.AccountId or AttributeNames.ServiceName)
-                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}' must use 'stringEquals': the account and service of an authorization are exact");
+                return TesseraError.BadRequest($"{side} attribute '{attribute.Name}' must use 'stringEquals': the account and service of an authorization are exact", $"{side}.{attribute.Name}");
         }
         return null;
     }
@@ -258,24 +260,24 @@ public sealed class PolicyValidator(ServiceCatalog catalog)
     {
         var instance = Value(attributes, AttributeNames.ServiceInstance);
         if (instance is not null && Value(attributes, AttributeNames.ResourceGroupId) is not null)
-            return TesseraError.BadRequest($"{side} may name either 'serviceInstance' or 'resourceGroupId', not both");
+            return TesseraError.BadRequest($"{side} may name either 'serviceInstance' or 'resourceGroupId', not both", $"{side}.{AttributeNames.ServiceInstance}");
 
         // An instance is usually named by its GUID, but IBM's docs also put its CRN there; a CRN must be well-formed and of this service.
         if (instance is not null && instance.StartsWith("crn:", StringComparison.Ordinal))
         {
             if (!Crn.TryParse(instance, out var crn, out var crnError))
-                return TesseraError.BadRequest($"{side} serviceInstance: {crnError}");
+                return TesseraError.BadRequest($"{side} serviceInstance: {crnError}", $"{side}.{AttributeNames.ServiceInstance}");
             if (crn.ServiceName != serviceName)
-                return TesseraError.BadRequest($"{side} serviceInstance '{instance}' is an instance of {crn.ServiceName}, not of {serviceName}");
+                return TesseraError.BadRequest($"{side} serviceInstance '{instance}' is an instance of {crn.ServiceName}, not of {serviceName}", $"{side}.{AttributeNames.ServiceInstance}");
         }
 
         var resourceType = Value(attributes, AttributeNames.ResourceType);
         if (Value(attributes, AttributeNames.Resource) is not null && resourceType is null)
-            return TesseraError.BadRequest($"{side} attribute 'resource' needs 'resourceType' to say what kind of resource it names");
+            return TesseraError.BadRequest($"{side} attribute 'resource' needs 'resourceType' to say what kind of resource it names", $"{side}.{AttributeNames.ResourceType}");
         if (resourceType is not null && !allowedTypes.Contains(resourceType))
         {
             var valid = allowedTypes.Count == 0 ? "none" : string.Join(", ", allowedTypes);
-            return TesseraError.BadRequest($"{side} resourceType '{resourceType}' is not allowed here; valid resource types: {valid}");
+            return TesseraError.BadRequest($"{side} resourceType '{resourceType}' is not allowed here; valid resource types: {valid}", $"{side}.{AttributeNames.ResourceType}");
         }
         return null;
     }
