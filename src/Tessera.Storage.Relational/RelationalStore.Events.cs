@@ -102,7 +102,8 @@ public abstract partial class RelationalStore
             .And(query.TargetId is not null, " AND target_id = @target", ("@target", query.TargetId))
             .And(query.From is not null, " AND event_time >= @from", ("@from", query.From is { } from ? Format(from) : null))
             .And(query.To is not null, " AND event_time < @to", ("@to", query.To is { } to ? Format(to) : null))
-            .Then(" ORDER BY seq LIMIT @limit", ("@limit", query.Limit));
+            .And(query.NewestBefore is not null, " AND seq < @before", ("@before", query.NewestBefore))
+            .Then(query.NewestBefore is null ? " ORDER BY seq LIMIT @limit" : " ORDER BY seq DESC LIMIT @limit", ("@limit", query.Limit));
         await using var connection = await OpenAsync(cancellationToken);
         return await ReadAllAsync(connection, null, sql, r => AuditEventCodec.FromJson(r.GetString(0), r.GetInt64(1), r.GetInt64(2)), cancellationToken);
     }
