@@ -23,6 +23,7 @@ using Tessera.Server.Observability;
 using Tessera.Server.Identity;
 using Tessera.Server.Policies;
 using Tessera.Server.Roles;
+using Tessera.Server.WebConsole;
 using Tessera.Storage;
 
 // backup, restore, recover-operator-key: run against the store, then exit (no server).
@@ -112,6 +113,7 @@ builder.Services.ConfigureHttpJsonOptions(json =>
     json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
 });
 builder.Services.AddTesseraOpenApi();
+builder.Services.AddTesseraConsole();
 
 var app = builder.Build();
 
@@ -159,6 +161,7 @@ app.Use((context, next) =>
         context.Request.Path = path.TrimEnd('/');
     return next(context);
 });
+app.UseTesseraConsole();
 app.UseRouting();
 app.UseBearerTokens();
 // After the token is read (an identity spends its own budget), before anything that costs more.
@@ -169,6 +172,8 @@ app.UseSelfAuthorizingEndpoints();
 app.UseStatusCodePages(context =>
 {
     var response = context.HttpContext.Response;
+    if (ConsoleSetup.IsConsole(context.HttpContext))
+        return ConsoleSetup.WriteErrorAsync(context.HttpContext);
     return response.StatusCode switch
     {
         StatusCodes.Status404NotFound => ErrorResults.WriteAsync(context.HttpContext, 404, ErrorCodes.NotFound, "No such endpoint."),
@@ -194,6 +199,7 @@ app.MapRoles();
 app.MapCatalog();
 app.MapDecisions();
 app.MapTesseraOpenApi();
+app.MapRazorPages();
 
 await app.RunAsync();
 return 0;

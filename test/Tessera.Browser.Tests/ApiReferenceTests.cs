@@ -3,7 +3,8 @@ using Microsoft.Playwright;
 namespace Tessera.Browser.Tests;
 
 /// <summary><c>/docs</c>, the browsable API reference, as a person opens it: in a browser, with nothing from the internet.</summary>
-public sealed class ApiReferenceTests(Browser browser) : IClassFixture<Browser>
+[Collection(Browser.Collection)]
+public sealed class ApiReferenceTests(Browser browser)
 {
     [Fact]
     public async Task TheReference_RendersTheServersOwnDocument_WithNothingFromElsewhere()

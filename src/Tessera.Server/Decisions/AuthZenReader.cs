@@ -199,7 +199,7 @@ internal sealed class AuthZenReader(VerifiedTokens tokens, ResourceDirectory dir
         return true;
     }
 
-    private static Attributes FromCrn(Crn crn) => new(
+    internal static Attributes FromCrn(Crn crn) => new(
         Empty(crn.AccountId), Empty(crn.ServiceName), Empty(crn.ServiceInstance), null, Empty(crn.ResourceType), Empty(crn.Resource), Empty(crn.Region));
 
     /// <summary>Properties fill only what the CRN did not say.</summary>

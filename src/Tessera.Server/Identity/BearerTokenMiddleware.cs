@@ -36,10 +36,22 @@ internal static class BearerTokenMiddleware
     /// </summary>
     public static async ValueTask AuthenticateAsync(HttpContext context, VerifiedTokens tokens, ServerMetrics metrics)
     {
-        var header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        // The console's pages take its session cookie and nothing else; everything else takes the header and never the
+        // cookie, so no page of another site can make a browser call the API as its user.
+        ReadOnlySpan<char> token;
+        if (WebConsole.ConsoleSetup.IsConsole(context))
+        {
+            token = WebConsole.ConsoleSession.TokenOf(context);
+        }
+        else
+        {
+            var header = context.Request.Headers.Authorization.ToString();
+            if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+                return;
+            token = header.AsSpan("Bearer ".Length).Trim();
+        }
+        if (token.IsEmpty)
             return;
-        var token = header.AsSpan("Bearer ".Length).Trim();
         // The common case, a token seen before, costs a lookup and no allocation.
         var hit = tokens.TryGetCached(token, out var cached);
         metrics.TokenCache(hit);

@@ -13,7 +13,9 @@ internal sealed class IbmAuthorizationResults : IAuthorizationMiddlewareResultHa
 {
     public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        if (authorizeResult.Succeeded)
+        // Every console page checks its session itself (and sends a browser to sign in); a console path that no page
+        // answers goes on to be the console's not-found page rather than the API's 401.
+        if (authorizeResult.Succeeded || WebConsole.ConsoleSetup.IsConsole(context))
             return next(context);
         return authorizeResult.Forbidden
             ? ErrorResults.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.InsufficientPermissions, "You are not allowed to perform this action.")

@@ -53,18 +53,28 @@ internal static class IdentityApi
         if (apiKey.Length == 0)
             return TokenError(context, ErrorCodes.InvalidTokenRequest, "Property missing or empty: apikey");
 
-        var owner = apiKey.Length > MaxApiKeyLength ? null : await store.FindApiKeyByHashAsync(ApiKeySecrets.Hash(apiKey), cancellationToken);
-        if (owner is null)
-        {
-            refusals.RecordFailedTokenExchange(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", TransactionIds.Get(context));
+        if (await ExchangeAsync(context, apiKey, store, tokens, refusals, cancellationToken) is not { } issued)
             return TokenError(context, ErrorCodes.ApiKeyNotFound, "Provided API key could not be found.");
-        }
-
-        var issued = tokens.Issue(owner.Identity, owner.Key.Id);
         var now = time.GetUtcNow();
         return TypedResults.Ok(new TokenResponse(
             issued.AccessToken, "not_supported", "Bearer",
             (long)(issued.ExpiresAt - now).TotalSeconds, issued.ExpiresAt.ToUnixTimeSeconds(), "ibm openid"));
+    }
+
+    /// <summary>
+    /// A token for the identity whose API key <paramref name="apiKey"/> is, or null when no live key is; a failed exchange
+    /// is recorded in the operator's trail. The token endpoint and the console's sign-in both exchange through here.
+    /// </summary>
+    public static async ValueTask<IssuedToken?> ExchangeAsync(HttpContext context, string apiKey, ITesseraStore store, TokenService tokens, Refusals refusals,
+        CancellationToken cancellationToken)
+    {
+        var owner = apiKey.Length is 0 or > MaxApiKeyLength ? null : await store.FindApiKeyByHashAsync(ApiKeySecrets.Hash(apiKey), cancellationToken);
+        if (owner is null)
+        {
+            refusals.RecordFailedTokenExchange(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", TransactionIds.Get(context));
+            return null;
+        }
+        return tokens.Issue(owner.Identity, owner.Key.Id);
     }
 
     private static async Task<Results<JsonHttpResult<RotatedKey>, IbmError>> RotateKey(HttpContext context, RuleBook rules, CancellationToken cancellationToken) =>
