@@ -42,7 +42,7 @@ public sealed class AuthorizationPageTests(Browser browser)
         await form.RoleAsync("Object Writer");
         await form.AuthorizeAsync();
 
-        await page.WaitForURLAsync("**/console/authorizations/*");
+        await Assertions.Expect(page.Locator("p.notice[role=status]")).ToContainTextAsync(" created.");
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Authorization of {Tracker} to {Storage} created.");
         var created = Assert.Single(await tenant.AuthorizationsAsync());
         Assert.Equal(new Dictionary<string, string> { ["accountId"] = tenant.AccountId, ["serviceName"] = "atracker" }, Tenant.Attributes(created, "subject"));
@@ -79,8 +79,6 @@ public sealed class AuthorizationPageTests(Browser browser)
         await Assertions.Expect(row.Locator("td[data-label='Source account']")).ToHaveTextAsync("This account");
         await Assertions.Expect(row.Locator("td[data-label='Created by']")).ToHaveTextAsync(tenant.OwnerEmail);
         Assert.Empty(failures);
-        if (scope == "resource")
-            await Browser.ScreenshotAsync(page, "console-authorizations");
     }
 
     [Theory]
@@ -104,7 +102,7 @@ public sealed class AuthorizationPageTests(Browser browser)
         await form.RoleAsync("Writer");
         await form.AuthorizeAsync();
 
-        await page.WaitForURLAsync("**/console/authorizations/*");
+        await Assertions.Expect(page.Locator("p.notice[role=status]")).ToContainTextAsync(" created.");
         var subject = Tenant.Attributes(Assert.Single(await tenant.AuthorizationsAsync()), "subject");
         Assert.Equal(attribute == "group" ? groupId : router.Guid, subject[attribute == "group" ? "resourceGroupId" : "serviceInstance"]);
         await Assertions.Expect(page.Locator("dl.details")).ToContainTextAsync(attribute == "group" ? "Resource group routers" : "Instance eu-router");
@@ -124,7 +122,7 @@ public sealed class AuthorizationPageTests(Browser browser)
         await form.TargetServiceAsync(Storage);
         await form.RoleAsync("Reader");
         await form.AuthorizeAsync();
-        await page.WaitForURLAsync("**/console/authorizations/*");
+        await Assertions.Expect(page.Locator("p.notice[role=status]")).ToContainTextAsync(" created.");
 
         var created = Assert.Single(await tenant.AuthorizationsAsync());
         Assert.Equal(other.AccountId, Tenant.Attributes(created, "subject")["accountId"]);
@@ -133,6 +131,54 @@ public sealed class AuthorizationPageTests(Browser browser)
         await page.GotoAsync("/console/authorizations");
         var accounts = await page.Locator("td[data-label='Source account']").AllInnerTextsAsync();
         Assert.Equal(["This account", other.AccountId], accounts);
+        await Browser.ScreenshotAsync(page, "console-authorizations");
+    }
+
+    [Fact]
+    public async Task AnAuthorizationASourceServiceCreatedByDelegation_IsShownAsCreatedByItsCrn()
+    {
+        var tenant = await browser.NewAccountAsync();
+        var database = await tenant.CreateInstanceAsync("databases-for-postgresql", "orders-db");
+        var keys = await tenant.CreateInstanceAsync("kms", "keys");
+        var dependent = await tenant.CreateInstanceAsync("cloud-object-storage", "orders-backups");
+        // The database may authorize its dependents on the key manager (Authorization Delegator), and does so (R10).
+        await tenant.PostAsync("/v1/policies", new
+        {
+            type = "authorization",
+            subjects = new[] { new { attributes = new[]
+            {
+                new { name = "accountId", value = tenant.AccountId }, new { name = "serviceName", value = "databases-for-postgresql" },
+                new { name = "serviceInstance", value = database.Guid },
+            } } },
+            roles = new[] { new { role_id = "crn:v1:bluemix:public:iam::::serviceRole:Reader" }, new { role_id = "crn:v1:bluemix:public:iam::::role:AuthorizationDelegator" } },
+            resources = new[] { new { attributes = new[]
+            {
+                new { name = "accountId", value = tenant.AccountId }, new { name = "serviceName", value = "kms" }, new { name = "serviceInstance", value = keys.Guid },
+            } } },
+        });
+        var databaseKey = (await tenant.PostAsync("/v1/apikeys", new { name = "orders-db", iam_id = "crn-" + database.Crn })).GetProperty("apikey").GetString()!;
+        using var asDatabase = await browser.ApiAsync(databaseKey);
+        var delegatedBody = new Tenant(tenant.AccountId, databaseKey, tenant.OwnerEmail, asDatabase);
+        await delegatedBody.PostAsync("/v1/policies", new
+        {
+            type = "authorization",
+            subjects = new[] { new { attributes = new[]
+            {
+                new { name = "accountId", value = tenant.AccountId }, new { name = "serviceName", value = "cloud-object-storage" },
+                new { name = "serviceInstance", value = dependent.Guid },
+            } } },
+            roles = new[] { new { role_id = "crn:v1:bluemix:public:iam::::serviceRole:Reader" } },
+            resources = new[] { new { attributes = new[]
+            {
+                new { name = "accountId", value = tenant.AccountId }, new { name = "serviceName", value = "kms" }, new { name = "serviceInstance", value = keys.Guid },
+            } } },
+        });
+        var (page, _) = await browser.SignedInPageAsync(tenant.OwnerKey);
+
+        var delegated = page.Locator("table.data tbody tr", new() { HasText = "Instance orders-backups" });
+        await Assertions.Expect(delegated.Locator("td[data-label='Created by']")).ToHaveTextAsync(database.Crn);
+        await delegated.GetByRole(AriaRole.Link).ClickAsync();
+        await Assertions.Expect(page.Locator("dl.details")).ToContainTextAsync($"Created by {database.Crn}");
     }
 
     [Fact]
@@ -160,7 +206,7 @@ public sealed class AuthorizationPageTests(Browser browser)
         await page.GetByLabel("Object Writer").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Authorize" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/console/authorizations/*");
+        await Assertions.Expect(page.Locator("p.notice[role=status]")).ToContainTextAsync(" created.");
         Assert.Equal(bucketHome.Guid, Tenant.Attributes(Assert.Single(await tenant.AuthorizationsAsync()), "resource")["serviceInstance"]);
         Assert.Empty(failures);
     }
@@ -184,7 +230,7 @@ public sealed class AuthorizationPageTests(Browser browser)
         await Assertions.Expect(page.GetByLabel("Reader")).ToBeCheckedAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Authorize" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/console/authorizations/*");
+        await Assertions.Expect(page.Locator("p.notice[role=status]")).ToContainTextAsync(" created.");
         var created = Assert.Single(await tenant.AuthorizationsAsync());
         Assert.Equal(2, created.GetProperty("control").GetProperty("grant").GetProperty("roles").GetArrayLength());
         Assert.Equal("from Event Notifications", created.GetProperty("description").GetString());

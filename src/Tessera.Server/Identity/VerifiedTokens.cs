@@ -15,6 +15,9 @@ namespace Tessera.Server.Identity;
 /// </summary>
 internal sealed class VerifiedTokens(TokenService tokens, TimeProvider time) : IChangeSink
 {
+    /// <summary>The claim of the identity's name (the token's <c>sub</c>).</summary>
+    public const string NameClaim = "sub";
+
     private const int MaxEntries = 10_000;
     private readonly ConcurrentDictionary<string, VerifiedToken> _cache = new(TokenComparer.Instance);
     // Deleted iam_ids and API key ids, with when: kept while a token issued before the deletion could still be unexpired.
@@ -45,12 +48,18 @@ internal sealed class VerifiedTokens(TokenService tokens, TimeProvider time) : I
         var subType = Claim(result.Claims, "sub_type") as string ?? "user";
         var apiKeyId = Claim(result.Claims, TokenService.ApiKeyIdClaim) as string;
         var caller = new Caller(iamId, accountId, subType);
-        var principal = new CallerPrincipal(caller, new ClaimsIdentity(
+        List<Claim> claims =
         [
             new Claim(Caller.IamIdClaim, iamId),
             new Claim(Caller.AccountClaim, accountId),
             new Claim(Caller.SubTypeClaim, subType),
-        ], BearerTokenMiddleware.AuthenticationType));
+        ];
+        // For the console: whom to greet, and which of the listed keys the session was signed in with.
+        if (Claim(result.Claims, "sub") is string name)
+            claims.Add(new Claim(NameClaim, name));
+        if (apiKeyId is not null)
+            claims.Add(new Claim(TokenService.ApiKeyIdClaim, apiKeyId));
+        var principal = new CallerPrincipal(caller, new ClaimsIdentity(claims, BearerTokenMiddleware.AuthenticationType));
         var verified = new VerifiedToken(caller, principal, new DateTimeOffset(validTo, TimeSpan.Zero), apiKeyId);
         if (IsRevoked(verified))
             return null;

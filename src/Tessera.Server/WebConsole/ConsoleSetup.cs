@@ -39,7 +39,6 @@ internal static class ConsoleSetup
             // The console's own headers forbid framing outright (frame-ancestors 'none', X-Frame-Options DENY).
             options.SuppressXFrameOptionsHeader = true;
         });
-        services.Configure<RouteOptions>(options => options.LowercaseUrls = true);
         return services;
     }
 

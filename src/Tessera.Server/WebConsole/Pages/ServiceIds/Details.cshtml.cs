@@ -7,7 +7,7 @@ namespace Tessera.Server.WebConsole.Pages.ServiceIds;
 /// <summary>One service ID: its keys (a new one shown once), and its deletion with what goes along (R7: its keys and policies).</summary>
 public sealed class DetailsModel(RuleBook rules, ServiceCatalog catalog) : ApiKeyPage(rules)
 {
-    [FromRoute(Name = "id")]
+    [BindProperty(SupportsGet = true, Name = "id")]
     public string Id { get; set; } = string.Empty;
 
     [BindProperty(SupportsGet = true, Name = "delete")]
