@@ -253,6 +253,40 @@ public sealed class MultiNodeTests
         Assert.Superset(acknowledged.ToHashSet(), created);
     }
 
+    [Fact]
+    public async Task AConsoleFormRenderedByOneNode_IsAcceptedByTheOther()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        var homes = new[] { Directory.CreateTempSubdirectory("tessera-home-a-").FullName, Directory.CreateTempSubdirectory("tessera-home-b-").FullName };
+        var started = await Task.WhenAll(StartNodeAsync(database.ConnectionString, homes[0]), StartNodeAsync(database.ConnectionString, homes[1]));
+        await using var a = started[0];
+        await using var b = started[1];
+        // One browser, two nodes behind a load balancer: one cookie jar for both.
+        var cookies = new CookieContainer();
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false });
+
+        var signIn = await browser.GetStringAsync(new Uri(a.Url, "/console/signin"));
+        using var signedIn = await browser.PostAsync(new Uri(b.Url, "/console/signin"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["apikey"] = OperatorKey, ["__RequestVerificationToken"] = AntiforgeryToken(signIn),
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Equal("/console/authorizations", signedIn.Headers.Location?.ToString());
+
+        var groups = await browser.GetStringAsync(new Uri(b.Url, "/console/groups"));
+        using var created = await browser.PostAsync(new Uri(a.Url, "/console/groups"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["name"] = "made-across-nodes", ["__RequestVerificationToken"] = AntiforgeryToken(groups),
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        using var onA = await a.ClientAsync(OperatorKey);
+        var (_, list, _) = await onA.SendAsync(HttpMethod.Get, $"/v2/resource_groups?account_id={await AccountAsync(onA)}&name=made-across-nodes");
+        Assert.Equal(1, list.GetProperty("resources").GetArrayLength());
+
+        static string AntiforgeryToken(string html) =>
+            System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+    }
+
     /// <summary>Nodes A and B over one database, signed in as the operator, with a source and a target instance made on A.</summary>
     private sealed class TwoNodes : IAsyncDisposable
     {
@@ -291,9 +325,11 @@ public sealed class MultiNodeTests
         }
     }
 
-    private static Task<TesseraNode> StartNodeAsync(string connectionString) =>
+    private static Task<TesseraNode> StartNodeAsync(string connectionString, string? home = null) =>
         TesseraNode.StartAsync(new Dictionary<string, string>
         {
+            // A node of its own machine: nothing shared through a home directory (ASP.NET Core's default key store).
+            ["HOME"] = home ?? Environment.GetEnvironmentVariable("HOME") ?? "/tmp",
             ["TESSERA_POSTGRES"] = connectionString,
             ["TESSERA_BOOTSTRAP_APIKEY"] = OperatorKey,
             // The default 5 s: a node busy with the rest of the suite may need more than a second to catch up.

@@ -69,6 +69,16 @@ public abstract class StoreTestSuite : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DataProtectionKeys_AreKeptAsWritten_OncePerName()
+    {
+        await Store.AddDataProtectionKeyAsync("key-b", "<key id=\"b\" />", CancellationToken.None);
+        await Store.AddDataProtectionKeyAsync("key-a", "<key id=\"a\" />", CancellationToken.None);
+        await Store.AddDataProtectionKeyAsync("key-a", "<key id=\"changed\" />", CancellationToken.None);
+
+        Assert.Equal(["<key id=\"a\" />", "<key id=\"b\" />"], await Store.ReadDataProtectionKeysAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task CreatePolicy_StoresEverythingAndSurvivesAReopen()
     {
         var policy = NewPolicy("acc-a", "kms");

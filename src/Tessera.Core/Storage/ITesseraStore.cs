@@ -70,6 +70,15 @@ public interface ITesseraStore
 
     ValueTask<IReadOnlyList<SigningKey>> GetSigningKeysAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The web console's data-protection keys (ASP.NET Core's XML, one per key), which protect its antiforgery tokens:
+    /// kept in the store so that every node reads the keys any node made, and a form rendered by one can be posted to another.
+    /// </summary>
+    ValueTask<IReadOnlyList<string>> ReadDataProtectionKeysAsync(CancellationToken cancellationToken);
+
+    /// <summary>Adds a data-protection key; a name already stored is left as it is (keys never change).</summary>
+    ValueTask AddDataProtectionKeyAsync(string name, string xml, CancellationToken cancellationToken);
+
     /// <summary>Adds <paramref name="key"/> only if there is no signing key yet (the first start of a deployment; several nodes may race).</summary>
     ValueTask AddFirstSigningKeyAsync(SigningKey key, CancellationToken cancellationToken);
 

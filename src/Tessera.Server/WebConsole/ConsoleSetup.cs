@@ -1,4 +1,8 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using Tessera.Storage;
 
 namespace Tessera.Server.WebConsole;
 
@@ -32,6 +36,10 @@ internal static class ConsoleSetup
             options.Cookie.Name = "tessera-console-notice";
             Restrict(options.Cookie);
         });
+        // Every node protects and reads the console's tokens with the same keys, kept in the store (StoreKeyRepository).
+        services.AddDataProtection().SetApplicationName("tessera-console");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider => new ConfigureOptions<KeyManagementOptions>(options =>
+            options.XmlRepository = new StoreKeyRepository(provider.GetRequiredService<ITesseraStore>())));
         services.AddAntiforgery(options =>
         {
             options.Cookie.Name = "tessera-console-csrf";
