@@ -54,6 +54,12 @@ public sealed class ConsoleSessionTests(Browser browser)
         // No inline script or style anywhere in the page: the policy would block it.
         Assert.Equal(0, await page.Locator("script:not([src]), style, [style]").CountAsync());
 
+        // Behind a TLS proxy on this host (X-Forwarded-Proto from a loopback peer), every console cookie is Secure.
+        var proxied = await page.APIRequest.GetAsync("/console/signin", new() { Headers = new Dictionary<string, string> { ["X-Forwarded-Proto"] = "https" } });
+        var setCookies = proxied.HeadersArray.Where(h => h.Name.Equals("set-cookie", StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).ToList();
+        Assert.NotEmpty(setCookies);
+        Assert.All(setCookies, c => Assert.Contains("secure", c, StringComparison.OrdinalIgnoreCase));
+
         // The cookie never authenticates the API: a page of another origin could otherwise make the browser call it.
         var api = await page.APIRequest.GetAsync($"/v2/policies?account_id={tenant.AccountId}");
         Assert.Equal(401, api.Status);

@@ -66,6 +66,13 @@ internal static class ConsoleSetup
         {
             if (context.Request.Path.StartsWithSegments(Root))
             {
+                // Behind a proxy on this host that terminated TLS (operations.md's nginx), the console's cookies are Secure
+                // as they would be over Tessera's own TLS. Only a loopback peer is believed: anyone else could say so.
+                if (!context.Request.IsHttps && context.Request.Headers["X-Forwarded-Proto"] == "https"
+                    && context.Connection.RemoteIpAddress is { } peer && System.Net.IPAddress.IsLoopback(peer))
+                {
+                    context.Request.Scheme = "https";
+                }
                 var headers = context.Response.Headers;
                 headers.ContentSecurityPolicy = ContentSecurityPolicy;
                 headers.XFrameOptions = "DENY";

@@ -35,11 +35,12 @@ public sealed class IndexModel(RuleBook rules, ServiceCatalog catalog) : Console
 
     public IEnumerable<CatalogService> TargetServices => ServiceChoices.Targets(catalog, null);
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    public async Task OnGetAsync(CancellationToken cancellationToken)
     {
+        // A link with a page token that is not one (edited by hand, or from an older sort) opens the first page.
         PageCursor? cursor = null;
         if (After is { Length: > 0 } && !PageTokens.TryDecode(After, Sort, out cursor))
-            return BadRequest();
+            After = null;
         var query = new PolicyQuery
         {
             AccountId = Caller.AccountId,
@@ -55,7 +56,10 @@ public sealed class IndexModel(RuleBook rules, ServiceCatalog catalog) : Console
         {
             var page = await rules.ListPoliciesAsync(Call, query, cancellationToken);
             if (!page.Succeeded)
-                return BadRequest();
+            {
+                Show(page.Problem!);
+                return;
+            }
             shown.AddRange(page.Value!.Policies.Where(p => SourceService is not { Length: > 0 } || p.SubjectValue(AttributeNames.ServiceName) == SourceService));
             if (shown.Count > PageSize || page.Value.Next is null)
                 break;
@@ -68,6 +72,5 @@ public sealed class IndexModel(RuleBook rules, ServiceCatalog catalog) : Console
         }
         var names = await AccountNames.LoadAsync(rules, Call, cancellationToken);
         Rows = shown.Select(p => AuthorizationText.Of(p, catalog, names, Caller.AccountId)).ToList();
-        return Page();
     }
 }
