@@ -35,6 +35,15 @@ public sealed class IdentityPagesTests(Browser browser)
         Assert.DoesNotContain(secret, page.Url, StringComparison.Ordinal);
         await Assertions.Expect(page.Locator("table.data td[data-label=Name]")).ToHaveTextAsync(["ci"]);
 
+        // A key deleted from the service ID's page, after its confirmation; the page stays the service ID's.
+        await page.GetByLabel("Name").FillAsync("temporary");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+        await page.GotoAsync(page.Url);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Delete the key temporary" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete API key" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("API key temporary deleted.");
+        await Assertions.Expect(page.Locator("table.data td[data-label=Name]")).ToHaveTextAsync(["ci"]);
+
         var serviceIdId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
         var iamId = (await tenant.GetAsync($"/v1/serviceids/{serviceIdId}")).GetProperty("iam_id").GetString()!;
         var granted = await tenant.PostAsync("/v2/policies", new

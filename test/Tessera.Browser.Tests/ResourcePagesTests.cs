@@ -20,7 +20,7 @@ public sealed class ResourcePagesTests(Browser browser)
         // A missing name is said at the field, and nothing is created.
         await page.GetByLabel("Service and plan").SelectOptionAsync(plan);
         await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#name-error")).ToHaveTextAsync("Error: Enter name.");
+        await Assertions.Expect(page.Locator("#name-error")).ToHaveTextAsync("Error: Enter the name.");
         await page.GetByLabel("Name").FillAsync("audit-archive");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Service instance audit-archive created.");

@@ -54,7 +54,7 @@ public abstract class ConsolePage : PageModel
     {
         value = value?.Trim();
         if (string.IsNullOrEmpty(value))
-            ModelState.AddModelError(field, $"Enter {what}.");
+            ModelState.AddModelError(field, $"Enter the {what}.");
         else if (value.Length > maxLength)
             ModelState.AddModelError(field, $"The {what} must be at most {maxLength} characters.");
         else

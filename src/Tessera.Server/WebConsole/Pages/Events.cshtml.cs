@@ -14,9 +14,12 @@ public sealed class EventsModel(RuleBook rules) : ConsolePage
     public static readonly string[] KnownActions =
     [
         "iam-am.policy.create", "iam-am.policy.update", "iam-am.policy.delete",
-        "iam-identity.serviceid.create", "iam-identity.serviceid.delete", "iam-identity.apikey.create", "iam-identity.apikey.delete",
+        "iam-identity.account.create",
+        "iam-identity.serviceid.create", "iam-identity.serviceid.update", "iam-identity.serviceid.delete",
+        "iam-identity.apikey.create", "iam-identity.apikey.update", "iam-identity.apikey.delete",
+        "iam-groups.group.create", "iam-groups.group.delete", "iam-groups.member.add", "iam-groups.member.remove",
         "resource-controller.instance.create", "resource-controller.instance.delete",
-        "resource-controller.group.create", "resource-controller.group.delete",
+        "resource-controller.group.create", "resource-controller.group.update", "resource-controller.group.delete",
     ];
 
     [BindProperty(SupportsGet = true, Name = "action")]
