@@ -12,9 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-10000}
 rounds=${2:-2}
-work=$(mktemp -d)
-server=
-trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
+. bench/server.sh
 
 dotnet build src/Tessera.Server -c Release --nologo -v quiet >/dev/null
 dotnet build src/Tessera.Cli -c Release --nologo -v quiet >/dev/null
@@ -35,11 +33,7 @@ start_server() {
   [ "${ONE_BY_ONE_UNLIMITED:-0}" = 1 ] && env+=(RateLimits__Writes__PerSecond=1000000 RateLimits__Writes__Burst=1000000)
   env "${env[@]}" dotnet "$server_dll" --urls http://127.0.0.1:0 --data-dir "$work/data" > "$work/server.log" 2>&1 &
   server=$!
-  for _ in $(seq 1 100); do
-    url=$(sed -nE 's/.*Now listening on: (http:\/\/127\.0\.0\.1:[0-9]+).*/\1/p' "$work/server.log" | head -1)
-    [ -n "$url" ] && break
-    sleep 0.2
-  done
+  url=$(listening_url "$work/server.log")
   TESSERA_CONFIG_DIR="$work/config" $tessera login -a "$url" --apikey "$key" -q > /dev/null
 }
 

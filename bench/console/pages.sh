@@ -12,9 +12,7 @@ cd "$(dirname "$0")/../.."
 n=${1:-10000}
 rounds=${2:-200}
 instances=${3:-200}
-work=$(mktemp -d)
-server=
-trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
+. bench/server.sh
 
 dotnet build src/Tessera.Server -c Release --nologo -v quiet >/dev/null
 key=bench-operator-key-0123456789abcdef0123
@@ -22,11 +20,7 @@ TESSERA_BOOTSTRAP_APIKEY=$key RateLimits__Writes__PerSecond=1000000 RateLimits__
   RateLimits__Reads__PerSecond=1000000 RateLimits__Reads__Burst=1000000 \
   dotnet src/Tessera.Server/bin/Release/net10.0/Tessera.Server.dll --urls http://127.0.0.1:0 --data-dir "$work/data" > "$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 100); do
-  url=$(sed -nE 's/.*Now listening on: (http:\/\/127\.0\.0\.1:[0-9]+).*/\1/p' "$work/server.log" | head -1)
-  [ -n "$url" ] && break
-  sleep 0.2
-done
+url=$(listening_url "$work/server.log")
 
 token=$(curl -sf -X POST "$url/identity/token" -d grant_type=urn:ibm:params:oauth:grant-type:apikey -d apikey=$key | jq -r .access_token)
 auth=(-H "Authorization: Bearer $token")
