@@ -96,3 +96,27 @@ public class TokenRateLimitTests(RateLimitedApp app) : IClassFixture<RateLimited
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
     }
 }
+
+/// <summary>The console's sign-in exchanges API keys too: it spends the token endpoint's budget, not the larger anonymous one.</summary>
+public class ConsoleSignInRateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
+{
+    [Fact]
+    public async Task GuessingApiKeysThroughTheConsole_MeetsTheTokenBudget()
+    {
+        using var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var statuses = new List<HttpStatusCode>();
+        var page = string.Empty;
+        for (var i = 0; i < 8; i++)
+        {
+            using var response = await client.PostAsync(new Uri("/console/signin", UriKind.Relative),
+                new FormUrlEncodedContent(new Dictionary<string, string> { ["apikey"] = $"guess-{i}" }));
+            statuses.Add(response.StatusCode);
+            page = await response.Content.ReadAsStringAsync();
+        }
+
+        // The token budget here is a burst of 4 (the anonymous one would allow only 2, so the first 429 says which).
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.BadRequest, 4), .. Enumerable.Repeat(HttpStatusCode.TooManyRequests, 4)], statuses);
+        // A page for the browser, not the API's JSON.
+        Assert.Contains("<h1>Too many attempts</h1>", page, StringComparison.Ordinal);
+    }
+}

@@ -44,6 +44,11 @@ internal static class RateLimits
     {
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
         context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        if (WebConsole.ConsoleSetup.IsConsole(context))
+        {
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            return WebConsole.ConsoleSetup.WriteErrorAsync(context);
+        }
         return ErrorResults.WriteAsync(context, StatusCodes.Status429TooManyRequests, ErrorCodes.TooManyRequests,
             $"Too many requests: this caller's {budget.ToString().ToLowerInvariant()} budget is spent. Retry after {retryAfter} s.");
     }
@@ -54,6 +59,8 @@ internal static class RateLimits
     private static Budget BudgetOf(HttpRequest request) =>
         request.Path.StartsWithSegments("/access/v1", StringComparison.Ordinal) ? Budget.Decisions
         : request.Path.StartsWithSegments("/identity/token", StringComparison.Ordinal) ? Budget.Token
+        // The console's sign-in exchanges an API key as the token endpoint does: a guess there spends the same budget.
+        : HttpMethods.IsPost(request.Method) && request.Path.Equals(WebConsole.ConsoleSetup.SignInPath, StringComparison.OrdinalIgnoreCase) ? Budget.Token
         : HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) ? Budget.Reads
         : Budget.Writes;
 

@@ -14,6 +14,9 @@ internal static class ConsoleSetup
 {
     public const string Root = "/console";
 
+    /// <summary>Where a browser signs in (a post there exchanges an API key, and spends the token endpoint's budget).</summary>
+    public const string SignInPath = Root + "/signin";
+
     /// <summary>
     /// No script but the console's own file, no inline script or style, no framing, no referrer: a page that shows a new
     /// API key once must not leak it through any of them.
@@ -59,38 +62,38 @@ internal static class ConsoleSetup
         cookie.IsEssential = true;
     }
 
-    /// <summary>The security headers on every console response, and its static files (a stylesheet, a script, an icon).</summary>
-    public static IApplicationBuilder UseTesseraConsole(this IApplicationBuilder app)
+    /// <summary>
+    /// The security headers on every console response, and its static files (a stylesheet, a script, an icon): on a
+    /// branch that only console paths take, so that the API's requests (the decisions above all) pass one path test.
+    /// </summary>
+    public static IApplicationBuilder UseTesseraConsole(this IApplicationBuilder app) => app.UseWhen(IsConsole, console =>
     {
-        app.Use((context, next) =>
+        console.Use((context, next) =>
         {
-            if (context.Request.Path.StartsWithSegments(Root))
+            // Behind a proxy on this host that terminated TLS (operations.md's nginx), the console's cookies are Secure
+            // as they would be over Tessera's own TLS. Only a loopback peer is believed: anyone else could say so.
+            if (!context.Request.IsHttps && context.Request.Headers["X-Forwarded-Proto"] == "https"
+                && context.Connection.RemoteIpAddress is { } peer && System.Net.IPAddress.IsLoopback(peer))
             {
-                // Behind a proxy on this host that terminated TLS (operations.md's nginx), the console's cookies are Secure
-                // as they would be over Tessera's own TLS. Only a loopback peer is believed: anyone else could say so.
-                if (!context.Request.IsHttps && context.Request.Headers["X-Forwarded-Proto"] == "https"
-                    && context.Connection.RemoteIpAddress is { } peer && System.Net.IPAddress.IsLoopback(peer))
-                {
-                    context.Request.Scheme = "https";
-                }
-                var headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = ContentSecurityPolicy;
-                headers.XFrameOptions = "DENY";
-                headers.XContentTypeOptions = "nosniff";
-                headers["Referrer-Policy"] = "no-referrer";
-                headers["Cross-Origin-Opener-Policy"] = "same-origin";
+                context.Request.Scheme = "https";
             }
+            var headers = context.Response.Headers;
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.XFrameOptions = "DENY";
+            headers.XContentTypeOptions = "nosniff";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
             return next(context);
         });
         // Beside the program (copied there by the build and by publish), wherever it is started from.
-        return app.UseStaticFiles(new StaticFileOptions
+        console.UseStaticFiles(new StaticFileOptions
         {
             RequestPath = Root + "/assets",
             FileProvider = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "console-assets")),
             // Revalidated each time (ETag): a new release's stylesheet is never hidden behind an old one.
             OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache",
         });
-    }
+    });
 
     /// <summary>A console error page, in place of the API's JSON envelope (404, and a form whose antiforgery token failed).</summary>
     public static bool IsConsole(HttpContext context) => context.Request.Path.StartsWithSegments(Root);
@@ -101,6 +104,7 @@ internal static class ConsoleSetup
         var (title, text) = status switch
         {
             StatusCodes.Status404NotFound => ("Not found", "There is no such page, or you may not see it."),
+            StatusCodes.Status429TooManyRequests => ("Too many attempts", "Wait a few seconds, then go back and try again."),
             StatusCodes.Status400BadRequest => ("The form could not be accepted",
                 "It did not come from this console's own page, or it expired. Nothing was changed. Go back, reload the page and try again."),
             _ => ("The request could not be processed", "Nothing was changed."),
