@@ -88,11 +88,11 @@ public sealed partial class RuleBook
         return Done(call, Operation, result.Status == WriteStatus.Ok ? Outcome.Ok(result.Value!) : ServiceIdNotFound(id));
     }
 
-    /// <summary>Deletes a service ID with its API keys, memberships and the policies granted to it (R7), one event each.</summary>
     /// <summary>What deleting the service ID takes with it (R7), as far as the caller may see: the policies granted to it (its keys go too).</summary>
     public ValueTask<IReadOnlyList<Policy>> PoliciesRemovedWithAsync(CallContext call, Identity serviceId, CancellationToken cancellationToken) =>
         VisiblePoliciesAsync(call, serviceId.AccountId, policy => policy.SubjectValue(AttributeNames.IamId) == serviceId.IamId, cancellationToken);
 
+    /// <summary>Deletes a service ID with its API keys, memberships and the policies granted to it (R7), one event each.</summary>
     public async ValueTask<Outcome<Identity>> DeleteServiceIdAsync(CallContext call, string id, CancellationToken cancellationToken)
     {
         const string Operation = "serviceid.delete";

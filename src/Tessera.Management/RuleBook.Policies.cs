@@ -297,25 +297,12 @@ public sealed partial class RuleBook
         WriteStatus.Conflict => Outcome.ConflictWith(result.Value!,
             $"Failed to create policy. A policy with the same subject, roles and resource already exists: {result.Value!.Id}.", ErrorCodes.PolicyConflict),
         WriteStatus.PreconditionFailed => Outcome.PreconditionFailed($"policy {policyId}"),
-        WriteStatus.InvalidReference => Outcome.Invalid(result.Problem!, ReferenceField(result.Problem!)),
+        WriteStatus.InvalidReference => Outcome.Invalid(result.Problem!, result.ProblemField),
         _ => PolicyNotFound(policyId),
     };
 
     /// <summary>A refusal as a form shows it: beside the field it concerns (the target for R3, the roles for what the caller lacks).</summary>
     private static Failure At(Failure failure, string field) => failure with { Problem = failure.Problem with { Field = field } };
-
-    /// <summary>The field a store's reference problem names (<c>resources[0] serviceInstance '…' has been deleted</c>).</summary>
-    private static string? ReferenceField(string problem)
-    {
-        var side = problem.StartsWith("subjects[0] ", StringComparison.Ordinal) ? "subject"
-            : problem.StartsWith("resources[0] ", StringComparison.Ordinal) ? "resource"
-            : null;
-        if (side is null)
-            return null;
-        var attribute = problem.AsSpan(problem.IndexOf(' ', StringComparison.Ordinal) + 1);
-        var end = attribute.IndexOf(' ');
-        return $"{side}.{(end < 0 ? attribute : attribute[..end])}";
-    }
 
     private static string PolicyEventAction(string iamAction) => "iam-am.policy." + iamAction[(iamAction.LastIndexOf('.') + 1)..];
 

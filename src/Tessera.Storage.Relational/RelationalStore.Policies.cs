@@ -288,7 +288,8 @@ public abstract partial class RelationalStore
     /// write's transaction. Writers are serialized on the revision row, so a removal either committed before this check
     /// (and the policy is refused) or commits after it (and its cascade finds the policy): no grant outlives what it
     /// names. An access policy's subject must be a live identity or access group of the policy's account; a registered
-    /// instance of the policy's account named on either side must be live and be what the side says; the instance that
+    /// instance of the policy's account named on either side must be live and be what the side says, and so must a
+    /// resource group of the account that a side names; the instance that
     /// creates a policy as a delegator must be live. An instance of another account is treated as unknown to this
     /// account, exactly like a GUID that names nothing, so the answer reveals nothing about other accounts.
     /// </summary>
@@ -298,37 +299,49 @@ public abstract partial class RelationalStore
         if (policy.SubjectValue(AttributeNames.IamId) is { } iamId
             && (await GetIdentityAsync(connection, transaction, iamId, cancellationToken) is not { Deleted: false } identity || identity.AccountId != policy.AccountId))
         {
-            return Invalid($"subjects[0] iam_id '{iamId}' is not a live identity of account {policy.AccountId}");
+            return Invalid($"subjects[0] iam_id '{iamId}' is not a live identity of account {policy.AccountId}", "subject.iam_id");
         }
         if (policy.SubjectValue(AttributeNames.AccessGroupId) is { } groupId
             && (await GetAccessGroupAsync(connection, transaction, groupId, cancellationToken) is not { Deleted: false } group || group.AccountId != policy.AccountId))
         {
-            return Invalid($"subjects[0] access_group_id '{groupId}' is not a live access group of account {policy.AccountId}");
+            return Invalid($"subjects[0] access_group_id '{groupId}' is not a live access group of account {policy.AccountId}", "subject.access_group_id");
         }
-        foreach (var (side, attributes) in new[] { ("subjects[0]", policy.Subject), ("resources[0]", policy.Resource) })
+        foreach (var (side, field, attributes) in new[] { ("subjects[0]", "subject", policy.Subject), ("resources[0]", "resource", policy.Resource) })
         {
-            var named = attributes.FirstOrDefault(a => a.Name == AttributeNames.ServiceInstance && a.Operator == AttributeOperator.StringEquals);
+            // A resource group of the account named on this side (as the group of its instances, or as the target itself).
+            var groupNamed = Exact(attributes, AttributeNames.ResourceGroupId)
+                ?? (Exact(attributes, AttributeNames.ResourceType) == Model.Crn.ResourceGroupType ? Exact(attributes, AttributeNames.Resource) : null);
+            if (groupNamed is not null
+                && await GetResourceGroupAsync(connection, transaction, groupNamed, cancellationToken) is { Deleted: true } deletedGroup
+                && deletedGroup.AccountId == policy.AccountId)
+            {
+                return Invalid($"{side} resource group '{groupNamed}' has been deleted", $"{field}.{AttributeNames.ResourceGroupId}");
+            }
+            var named = Exact(attributes, AttributeNames.ServiceInstance);
             if (named is null
-                || await GetInstanceAsync(connection, transaction, Model.Crn.InstanceGuid(named.Value), cancellationToken) is not { } instance
+                || await GetInstanceAsync(connection, transaction, Model.Crn.InstanceGuid(named), cancellationToken) is not { } instance
                 || instance.AccountId != policy.AccountId)
             {
                 continue;
             }
             if (instance.Removed)
-                return Invalid($"{side} serviceInstance '{named.Value}' has been deleted");
+                return Invalid($"{side} serviceInstance '{named}' has been deleted", $"{field}.{AttributeNames.ServiceInstance}");
             var account = attributes.FirstOrDefault(a => a.Name == AttributeNames.AccountId)?.Value;
             var service = attributes.FirstOrDefault(a => a.Name == AttributeNames.ServiceName)?.Value;
             if (instance.AccountId != account || instance.ServiceName != service)
-                return Invalid($"{side} serviceInstance '{named.Value}' is an instance of {instance.ServiceName} in account {instance.AccountId}, not of {service} in account {account}");
+                return Invalid($"{side} serviceInstance '{named}' is an instance of {instance.ServiceName} in account {instance.AccountId}, not of {service} in account {account}",
+                    $"{field}.{AttributeNames.ServiceInstance}");
         }
         if (PolicyBindings.Of(policy).DelegatorInstance is { } delegator
             && await GetInstanceAsync(connection, transaction, delegator, cancellationToken) is not { Removed: false })
         {
-            return Invalid($"the delegating instance {policy.CreatedById} has been deleted");
+            return Invalid($"the delegating instance {policy.CreatedById} has been deleted", null);
         }
         return null;
 
-        static WriteResult<Policy> Invalid(string problem) => new(WriteStatus.InvalidReference, null, problem);
+        static WriteResult<Policy> Invalid(string problem, string? field) => new(WriteStatus.InvalidReference, null, problem, field);
+        static string? Exact(IReadOnlyList<AttributeConstraint> attributes, string name) =>
+            attributes.FirstOrDefault(a => a.Name == name && a.Operator == AttributeOperator.StringEquals)?.Value;
     }
 
     /// <summary>Only the policies a caller might see: on the scope's target services, or created by the scope's delegator.</summary>

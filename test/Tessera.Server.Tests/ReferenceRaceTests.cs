@@ -1,5 +1,6 @@
 using System.Net;
 using Tessera.Policies;
+using Tessera.Storage;
 
 namespace Tessera.Server.Tests;
 
@@ -58,6 +59,25 @@ public class ReferenceRaceTests(TesseraApp app) : IClassFixture<TesseraApp>
             var creates = AccessGrants(tenant, "access_group_id", groupId);
             await Task.WhenAll([Send(tenant, HttpMethod.Delete, $"/v2/groups/{groupId}"), .. creates]);
             orphans += (await LivePoliciesAsync(tenant, p => p.SubjectValue(AttributeNames.AccessGroupId) == groupId)).Count;
+        }
+        Assert.Equal(0, orphans);
+    }
+
+    [Fact]
+    public async Task DeletingAResourceGroup_WhileAuthorizationsToItAreCreated_LeavesNoLiveAuthorizationForIt()
+    {
+        var tenant = await app.NewTenantAsync("race-resource-group");
+        var orphans = 0;
+        for (var round = 0; round < Rounds; round++)
+        {
+            var (_, group, _) = await tenant.Client.SendAsync(HttpMethod.Post, "/v2/resource_groups", new { name = $"team-{round}", account_id = tenant.AccountId });
+            var groupId = group.GetProperty("id").GetString()!;
+            var creates = Enumerable.Range(0, 8).Select(i => Send(tenant, HttpMethod.Post, "/v1/policies", Policies.Authorization(
+                [$"accountId={tenant.AccountId}", "serviceName=atracker", $"serviceInstance=source-{round}-{i}"],
+                [Policies.ObjectWriter],
+                [$"accountId={tenant.AccountId}", "serviceName=cloud-object-storage", $"resourceGroupId={groupId}"])));
+            await Task.WhenAll([Send(tenant, HttpMethod.Delete, $"/v2/resource_groups/{groupId}"), .. creates]);
+            orphans += (await LivePoliciesAsync(tenant, p => PolicyBindings.NamesResourceGroup(p, groupId))).Count;
         }
         Assert.Equal(0, orphans);
     }

@@ -2,9 +2,10 @@ namespace Tessera.Storage;
 
 /// <summary>
 /// The outcome of a write: on <see cref="WriteStatus.Ok"/> the stored entity, on a conflict what it conflicts with, on
-/// <see cref="WriteStatus.InvalidReference"/> a <paramref name="Problem"/> that names what is missing.
+/// <see cref="WriteStatus.InvalidReference"/> a <paramref name="Problem"/> that names what is missing, and the field
+/// that names it (<paramref name="ProblemField"/>: <c>resource.serviceInstance</c>, <c>subject.iam_id</c>).
 /// </summary>
-public sealed record WriteResult<T>(WriteStatus Status, T? Value, string? Problem = null)
+public sealed record WriteResult<T>(WriteStatus Status, T? Value, string? Problem = null, string? ProblemField = null)
     where T : class;
 
 public static class WriteResult

@@ -41,7 +41,7 @@ public abstract class ApiKeyPage(RuleBook rules) : ConsolePage
 
     public async Task<IActionResult> OnPostCreateKeyAsync(CancellationToken cancellationToken)
     {
-        if (await LoadOwnerAsync(cancellationToken) is not { } owner)
+        if (await LoadAsync(cancellationToken) is not { } owner)
             return Missing();
         if (Required("key_name", KeyName, 256, "name of the key") is { } name)
         {
@@ -49,6 +49,7 @@ public abstract class ApiKeyPage(RuleBook rules) : ConsolePage
             if (created.Succeeded)
             {
                 Created = created.Value;
+                Keys = [.. Keys, created.Value!.Key];
                 KeyName = null;
                 KeyDescription = null;
             }
@@ -57,7 +58,6 @@ public abstract class ApiKeyPage(RuleBook rules) : ConsolePage
                 Show(created.Problem!, field => field is "name" ? "key_name" : null);
             }
         }
-        await LoadAsync(cancellationToken);
         return Page();
     }
 
